@@ -1,0 +1,22 @@
+// The hub's page renderers and their input types, for the route glue to import from one place.
+export { html, raw, escapeHtml, SafeHtml } from './html';
+export type { HtmlValue } from './html';
+export { renderLayout, hubUrl, csrfField, postButton, PRODUCT_NAME } from './layout';
+export type { PageContext, PageUser, LayoutOptions } from './layout';
+export { STATIC_DIR, STATIC_FILES, staticUrl, staticPath } from './static-files';
+export type { StaticFileName } from './static-files';
+export { relativeTime, timeElement } from './relative-time';
+export { renderLogin } from './login';
+export type { LoginPageInput } from './login';
+export { renderHome } from './home';
+export type { HomePageInput, HomeServer, ServerState } from './home';
+export { renderSpawn } from './spawn';
+export type { SpawnPageInput } from './spawn';
+export { renderSpawnPending } from './spawn-pending';
+export type { SpawnPendingPageInput } from './spawn-pending';
+export { renderNotRunning } from './not-running';
+export type { NotRunningPageInput } from './not-running';
+export { renderError } from './error';
+export type { ErrorPageInput } from './error';
+export { renderOAuthConsent } from './oauth-consent';
+export type { OAuthConsentPageInput, ConsentScope } from './oauth-consent';
