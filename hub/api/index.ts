@@ -1,0 +1,28 @@
+// Mounts every API router under /hub/api. Unknown API paths answer JSON 404.
+import express, { type Router } from 'express';
+import type { HubContext } from '../context';
+import { ApiRoutes } from '../http/route';
+import { HubError } from '../errors';
+import { registerMiscRoutes } from './misc';
+import { registerUserRoutes } from './users';
+import { registerServerRoutes } from './servers';
+import { registerActivityRoutes } from './activity';
+import { registerTokenRoutes } from './tokens';
+import { registerGroupRoutes } from './groups';
+
+export function buildApiRoutes(ctx: HubContext): { router: Router; routes: ApiRoutes } {
+  const router = express.Router();
+  const routes = new ApiRoutes(router);
+  registerMiscRoutes(routes, ctx);
+  registerUserRoutes(routes, ctx);
+  registerServerRoutes(routes, ctx);
+  registerActivityRoutes(routes, ctx);
+  registerTokenRoutes(routes, ctx);
+  registerGroupRoutes(routes, ctx);
+  router.use((req, _res, next) => next(new HubError('NOT_FOUND', `No API endpoint ${req.method} ${req.path}`)));
+  return { router, routes };
+}
+
+export function buildApiRouter(ctx: HubContext): Router {
+  return buildApiRoutes(ctx).router;
+}

@@ -1,0 +1,110 @@
+// The hub's configuration: one zod schema per section, composed here; types come from z.infer.
+// Defaults live in the schema, every object is strict (unknown keys fail) and described.
+import { z } from 'zod';
+import { StoreConfigSchema } from '../store/create-store';
+import { SpawnerConfigSchema } from '../../spawner/registry';
+
+const Port = z.number().int().min(0).max(65535);
+const HttpUrl = z.url({ protocol: /^https?$/ });
+const BaseUrl = z
+  .string()
+  .regex(/^\/([^/?#]+\/)*$/, { error: 'must start and end with "/" and contain no empty segments, "?" or "#"' });
+
+export const HubSectionSchema = z
+  .object({
+    ip: z.string().default('127.0.0.1').describe('address the hub listens on'),
+    port: Port.default(8081).describe('port the hub listens on'),
+    baseUrl: BaseUrl.default('/').describe('public URL prefix of the whole deployment'),
+    connectUrl: HttpUrl.nullable()
+      .default(null)
+      .describe('URL single-user servers use to reach the hub (default http://<ip>:<port>); no trailing path'),
+    cookieSecret: z.string().min(32).nullable().default(null)
+      .describe('secret signing session cookies (env SCIENCEHUB_COOKIE_SECRET); generated and kept in the store if unset'),
+    cookieSecure: z.enum(['auto', 'always', 'never']).default('auto')
+      .describe("'auto' sets Secure on cookies when the request arrived over https"),
+    sessionMaxAgeHours: z.number().positive().default(24 * 14).describe('how long a sign-in lasts'),
+    startTimeoutSeconds: z.number().positive().default(120)
+      .describe('how long a spawner may take to start a server'),
+    httpTimeoutSeconds: z.number().positive().default(30)
+      .describe('how long a started server may take to answer HTTP'),
+    concurrentSpawnLimit: z.number().int().positive().default(100).describe('spawns in progress at once'),
+    namedServers: z
+      .object({
+        enabled: z.boolean().default(false).describe('allow users to run named servers besides the default one'),
+        limitPerUser: z.number().int().min(0).default(0).describe('named servers per user (0 = no limit)'),
+      })
+      .strict()
+      .prefault({}),
+    stopServersOnShutdown: z.boolean().default(false)
+      .describe('stop every server when the hub exits (default: leave them running; they are re-adopted at start)'),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .strict();
+
+export const ProxySectionSchema = z
+  .object({
+    mode: z.enum(['managed', 'external']).default('managed')
+      .describe("'managed': the hub starts the proxy (and reuses a running one); 'external': it runs on its own"),
+    publicIp: z.string().default('127.0.0.1').describe('public address of the proxy (managed mode)'),
+    publicPort: Port.default(8000).describe('public port of the proxy (managed mode)'),
+    apiUrl: HttpUrl.default('http://127.0.0.1:8001').describe("the proxy's REST API (CHP-compatible)"),
+    authToken: z.string().min(16).nullable().default(null)
+      .describe('token for the proxy API (env CONFIGPROXY_AUTH_TOKEN); generated and kept in the store if unset'),
+    syncIntervalSeconds: z.number().positive().default(60)
+      .describe('how often routes are reconciled and route activity collected'),
+    command: z.array(z.string()).min(1).nullable().default(null)
+      .describe('command that starts the proxy in managed mode (default: this sciencehub\'s own proxy)'),
+  })
+  .strict();
+
+export const DevAuthSchema = z
+  .object({
+    allowed: z.boolean().default(false)
+      .describe('must be true: the dev authenticator is for trials and tests, never production'),
+    openSignup: z.boolean().default(false).describe('any user name signs in without a password (loopback only)'),
+    users: z.record(z.string(), z.string().min(8)).default({})
+      .describe('user name → password; passwords of at least 8 characters'),
+  })
+  .strict();
+
+export const AuthSectionSchema = z
+  .object({
+    kind: z.enum(['dev']).default('dev').describe('how users sign in'),
+    dev: DevAuthSchema.prefault({}),
+    admins: z.array(z.string().min(1)).default([]).describe('user names that are admins'),
+    loginRateLimitPerMinute: z.number().int().positive().default(20)
+      .describe('failed sign-ins per minute per client address before it is slowed down'),
+  })
+  .strict();
+
+export const ServiceSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, { error: 'lowercase letters, digits, "-" and "_"' }),
+    token: z.string().min(16).nullable().default(null)
+      .describe('API token of the service (or env SCIENCEHUB_SERVICE_TOKEN_<NAME>, upper case, - as _)'),
+    scopes: z.array(z.string()).default([]).describe('scopes the token holds, e.g. list:users, delete:servers'),
+  })
+  .strict();
+
+export const OAuthSectionSchema = z
+  .object({
+    tokenLifetimeSeconds: z.number().int().positive().default(14 * 24 * 3600)
+      .describe('lifetime of OAuth tokens issued to single-user servers'),
+    codeLifetimeSeconds: z.number().int().positive().max(600).default(300).describe('lifetime of OAuth codes'),
+  })
+  .strict();
+
+export const HubConfigSchema = z
+  .object({
+    hub: HubSectionSchema.prefault({}),
+    proxy: ProxySectionSchema.prefault({}),
+    store: StoreConfigSchema.prefault({ kind: 'file' }),
+    spawner: SpawnerConfigSchema.prefault({ kind: 'local' }),
+    auth: AuthSectionSchema.prefault({}),
+    services: z.array(ServiceSchema).default([]),
+    oauth: OAuthSectionSchema.prefault({}),
+  })
+  .strict();
+
+export type HubConfig = z.infer<typeof HubConfigSchema>;
+export type HubConfigInput = z.input<typeof HubConfigSchema>;
