@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what sciencehub needs on a Debian machine, idempotently and quietly.
+#   .ci/setup.sh runtime  - Debian's jupyterhub (jupyterhub-singleuser, the default server) + npm packages
+#   .ci/setup.sh test     - the above + redis-server and chromium for the test suite
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode="${1:-runtime}"
+pkgs=(jupyterhub)
+[ "$mode" = test ] && pkgs+=(redis-server chromium)
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: missing Debian packages: ${missing[*]} (run as root, or install them yourself)" >&2
+    exit 1
+  fi
+  echo "setup: installing ${missing[*]} ..."
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq -o DPkg::Lock::Timeout=600 >/dev/null
+  apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=600 "${missing[@]}" >/dev/null
+fi
+
+# npm ci only when node_modules is missing or older than the lock file.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm packages ..."
+  npm ci --no-audit --no-fund --loglevel=error >/dev/null
+fi
