@@ -115,14 +115,15 @@ export async function startHub(config: HubConfig, logger: Logger, overrides: Hub
   app.use(`${hubPrefix}static`, express.static(STATIC_DIR, { maxAge: '1h', index: false }));
   app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
-  app.use(session({
+  // Sessions live on the hub's own paths only (the cookie's path); /user/... never sees them.
+  app.use(hubPrefix, session({
     name: 'sciencehub-session', secret: cookieSecret, store: new CollectionSessionStore(store.sessions),
     resave: false, saveUninitialized: false, rolling: false,
     cookie: { path: hubPrefix, httpOnly: true, sameSite: 'lax', secure: sessionCookieSecure(config.hub.cookieSecure), maxAge: config.hub.sessionMaxAgeHours * 3600 * 1000 },
   }));
-  app.use(authenticator.initialize());
-  app.use(authenticator.session());
-  app.use(principalMiddleware({ store, tokens, apiPrefix: `${hubPrefix}api` }));
+  app.use(hubPrefix, authenticator.initialize());
+  app.use(hubPrefix, authenticator.session());
+  app.use(hubPrefix, principalMiddleware({ store, tokens, apiPrefix: `${hubPrefix}api` }));
 
   const hubRouter = express.Router();
   // Every form POST carries the session's CSRF token. The API authenticates by token (or by a
