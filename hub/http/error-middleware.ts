@@ -38,7 +38,9 @@ export function errorMiddleware(opts: { apiPrefix: string; logger: Logger; pageC
       res.end();
       return;
     }
-    if (req.originalUrl.startsWith(opts.apiPrefix)) {
+    // The OAuth authorize endpoint sits under the API prefix but is a browser page.
+    const isApi = req.originalUrl.startsWith(opts.apiPrefix) && !req.originalUrl.startsWith(`${opts.apiPrefix}/oauth2/authorize`);
+    if (isApi) {
       res.status(c.status).json({ status: c.status, message: c.message, error_id: c.id });
       return;
     }
