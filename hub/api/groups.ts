@@ -9,7 +9,7 @@ import { HubError, badRequest, notFound } from '../errors';
 import type { Group } from '../store/store';
 import { groupModel } from './models';
 
-const GROUP_NAME = /^[^/\u0000-\u001f\u007f]{1,255}$/u;
+const GROUP_NAME = /^[^/\p{Cc}]{1,255}$/u;
 const Members = z.object({ users: z.array(z.string()).max(10_000) }).strict();
 const CreateBody = z.object({ users: z.array(z.string()).max(10_000).optional(), properties: z.record(z.string(), z.unknown()).optional() }).strict();
 

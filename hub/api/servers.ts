@@ -103,16 +103,16 @@ function streamProgress(ctx: HubContext, req: Request, res: Response, server: Se
     return;
   }
   let finished = false;
-  let unsubscribe: (() => void) | undefined;
+  const subscription: { off?: () => void } = {};
   const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
   const finish = (): void => {
     if (finished) return;
     finished = true;
     clearInterval(keepAlive);
-    unsubscribe?.();
+    subscription.off?.();
     res.end();
   };
-  unsubscribe = channel.subscribe((e) => {
+  subscription.off = channel.subscribe((e) => {
     send(e);
     if (e.ready || e.failed) finish();
   });

@@ -8,6 +8,7 @@ export function normalizeUsername(raw: string): string {
 
 export function validateUsername(name: string): string | null {
   if (name.length === 0) return 'a user name is required';
+  if (name === '.' || name === '..') return 'a user name cannot be "." or ".."';
   if (!USER_NAME_PATTERN.test(name)) return 'user names may not contain "/", "\\", "?", "#", "%" or control characters, and have at most 255 characters';
   return null;
 }

@@ -3,7 +3,7 @@
 export function safeNext(next: unknown, baseUrl: string, fallback: string): string {
   if (typeof next !== 'string' || next.length === 0 || next.length > 4096) return fallback;
   // Reject scheme-relative (//evil), backslash tricks (/\evil), schemes and control characters.
-  if (!next.startsWith('/') || next.startsWith('//') || next.includes('\\') || /[\u0000-\u001f\u007f]/.test(next)) return fallback;
+  if (!next.startsWith('/') || next.startsWith('//') || next.includes('\\') || /\p{Cc}/u.test(next)) return fallback;
   if (!next.startsWith(baseUrl)) return fallback;
   return next;
 }

@@ -75,7 +75,8 @@ export function roleScopes(owner: ScopeOwner): string[] {
 export function expandScopes(scopes: Iterable<string>, owner: ScopeOwner | null, ownerScopes?: Iterable<string>): Set<string> {
   const out = new Set<string>();
   const add = (scope: string): void => {
-    let { base, filter } = parseScope(scope);
+    const { base } = parseScope(scope);
+    let { filter } = parseScope(scope);
     if (base === 'self') {
       if (owner) for (const s of SELF_SCOPES) add(`${s}!user=${owner.name}`);
       return;

@@ -32,6 +32,6 @@ export function oauthClientId(user: string, serverName: string): string {
 }
 
 /** User names: printable, no '/', no surrounding space, at most 255 characters. */
-export const USER_NAME_PATTERN = /^(?!\s)[^/\\?#%\u0000-\u001f\u007f]{1,255}(?<!\s)$/u;
+export const USER_NAME_PATTERN = /^(?!\s)(?!\.{1,2}$)[^/\\?#%\p{Cc}]{1,255}(?<!\s)$/u;
 /** Server names: like a DNS label, so every spawner can use them. */
 export const SERVER_NAME_PATTERN = /^[a-z0-9]([a-z0-9_-]{0,62})$/;

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // End to end in headless Chromium against the real jupyterhub-singleuser: sign in, press Start,
 // watch the progress bar reach 100 %, land in the server through the proxy, run 6*7 in a kernel
 // over the proxy's websocket; another user is refused; a hub restart keeps the user working.

@@ -1,5 +1,6 @@
 // The hub REST API against a real hub + proxy + local spawner (fast stand-in server): users,
 // servers, progress, tokens and scopes, activity, and bad input (always 4xx naming the field).
+import { readFileSync } from 'node:fs';
 import { startHarness, type Harness } from '../helpers/hub-harness';
 import { readEvents, WebClient } from '../helpers/web-client';
 
@@ -223,7 +224,7 @@ describe('tokens and scopes', () => {
 
   it('stores only token hashes', async () => {
     const created = await h.api('POST', '/users/ida/tokens', {});
-    const raw = require('node:fs').readFileSync(`${h.dir}/state.json`, 'utf8') as string;
+    const raw = readFileSync(`${h.dir}/state.json`, 'utf8');
     expect(raw).not.toContain(created.body.token);
   });
 });
