@@ -59,7 +59,7 @@ function sessionCookieSecure(mode: HubConfig['hub']['cookieSecure']): boolean | 
 export async function startHub(config: HubConfig, logger: Logger, overrides: HubOverrides = {}): Promise<RunningHub> {
   const clock = overrides.clock ?? realClock;
   if (config.auth.kind === 'dev') {
-    const refusal = devAuthRefusal(config.auth.dev, config.proxy.publicIp);
+    const refusal = devAuthRefusal(config.auth.dev, config.proxy.publicIp, config.hub.ip);
     if (refusal) throw new ConfigError('auth', [refusal]);
     logger.warn(DEV_BANNER);
   }

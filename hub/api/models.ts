@@ -53,18 +53,21 @@ export function userModel(u: User, servers: readonly Server[], p: Principal, opt
   const model: Record<string, unknown> = { kind: 'user', name: u.name };
   if (can('read:users:name') || can('read:users')) model.admin = u.admin;
   if (can('read:users')) {
+    const def = servers.find((s) => s.name === '');
     model.roles = u.admin ? ['admin', 'user'] : ['user'];
     model.created = u.created;
-    model.auth_state = null;
-  }
-  if (can('read:users:groups')) model.groups = u.groups;
-  if (can('read:users:activity')) model.last_activity = u.lastActivity;
-  if (can('read:servers')) {
-    const shown = servers.filter((s) => opts.includeStopped || isActive(s.state));
-    const def = servers.find((s) => s.name === '');
     model.server = def && def.state === 'running' ? serverPrefix(opts.baseUrl, u.name, '') : null;
     model.pending = def ? pendingOf(def) : null;
-    model.servers = Object.fromEntries(shown.map((s) => [s.name, serverModel(s, p, opts)]));
+  }
+  if (can('admin:auth_state')) model.auth_state = null;
+  if (can('read:users:groups')) model.groups = u.groups;
+  if (can('read:users:activity')) model.last_activity = u.lastActivity;
+  // Servers are filtered one by one, so `read:servers!server=alice/gpu` shows just that one.
+  const visible = servers.filter((s) =>
+    (opts.includeStopped || isActive(s.state)) &&
+    principalCan(p, ['read:servers'], { ...res, server: `${u.name}/${s.name}` }) === 'yes');
+  if (can('read:servers') || visible.length > 0) {
+    model.servers = Object.fromEntries(visible.map((s) => [s.name, serverModel(s, p, opts)]));
   }
   return model;
 }

@@ -11,13 +11,16 @@ export type DevAuthConfig = z.infer<typeof DevAuthSchema>;
 export const DEV_BANNER = 'Dev sign-in is on: this hub is for trials and tests, not for production.';
 
 /** Reasons the dev authenticator must not start with this configuration, or null. */
-export function devAuthRefusal(config: DevAuthConfig, publicIp: string): string | null {
+export function devAuthRefusal(config: DevAuthConfig, publicIp: string, hubIp = '127.0.0.1'): string | null {
   if (!config.allowed) {
     return 'auth.dev.allowed: the dev authenticator is for trials and tests; set auth.dev.allowed: true to use it anyway (or run `npm start` for a local trial)';
   }
-  const loopback = publicIp === '127.0.0.1' || publicIp === '::1' || publicIp === 'localhost';
-  if (config.openSignup && !loopback) {
+  const isLoopback = (ip: string) => ip === '127.0.0.1' || ip === '::1' || ip === 'localhost';
+  if (config.openSignup && !isLoopback(publicIp)) {
     return `auth.dev.openSignup: open sign-up lets anyone in; it is refused on a public address (proxy.publicIp is ${publicIp})`;
+  }
+  if (config.openSignup && !isLoopback(hubIp)) {
+    return `auth.dev.openSignup: open sign-up lets anyone in; it is refused while the hub listens on a public address (hub.ip is ${hubIp})`;
   }
   if (!config.openSignup && Object.keys(config.users).length === 0) {
     return 'auth.dev.users: no users are configured and openSignup is false, so nobody could sign in';

@@ -36,8 +36,14 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], input: unknown
     if (issue.code === 'unrecognized_keys') {
       return `${path}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
     }
+    if (issue.code === 'invalid_key') {
+      // A bad key in a map (e.g. spawner.env): name the key and the rule, never the value.
+      const reason = issue.issues[0]?.message ?? issue.message;
+      return `${path}: invalid key: ${reason}, got "${String(issue.path[issue.path.length - 1] ?? '')}"`;
+    }
     const last = String(issue.path[issue.path.length - 1] ?? '');
-    const got = SECRET_KEY.test(last) ? '(value hidden)' : describeValue(valueAt(input, issue.path));
+    const hidden = SECRET_KEY.test(last) || issue.path.slice(0, 3).join('.') === 'auth.dev.users';
+    const got = hidden ? '(value hidden)' : describeValue(valueAt(input, issue.path));
     return `${path}: ${issue.message.replace(/^Invalid input: /, '')}, got ${got}`;
   });
 }
@@ -54,9 +60,10 @@ export function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.Proc
   };
   if (env.SCIENCEHUB_COOKIE_SECRET) section('hub').cookieSecret = env.SCIENCEHUB_COOKIE_SECRET;
   if (env.CONFIGPROXY_AUTH_TOKEN) section('proxy').authToken = env.CONFIGPROXY_AUTH_TOKEN;
-  if (env.SCIENCEHUB_REDIS_URL) {
-    const store = section('store');
-    if (store.kind === 'redis') store.url = env.SCIENCEHUB_REDIS_URL;
+  const store = out.store;
+  if (env.SCIENCEHUB_REDIS_URL && store !== null && typeof store === 'object' && !Array.isArray(store)
+      && (store as Record<string, unknown>).kind === 'redis') {
+    out.store = { ...(store as Record<string, unknown>), url: env.SCIENCEHUB_REDIS_URL };
   }
   if (Array.isArray(out.services)) {
     out.services = out.services.map((svc: unknown) => {

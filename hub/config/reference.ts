@@ -33,9 +33,23 @@ function unwrap(schema: AnySchema): { inner: AnySchema; def: unknown; hasDefault
 function typeName(s: AnySchema): string {
   const d = s._zod.def;
   if (d.type === 'enum') return Object.values(d.entries as Record<string, string>).map((v) => `'${v}'`).join(' | ');
+  if (d.type === 'literal') return (d.values as unknown[]).map((v) => JSON.stringify(v)).join(' | ');
   if (d.type === 'array') return `${typeName(unwrap(d.element as AnySchema).inner)}[]`;
+  if (d.type === 'union') return (d.options as AnySchema[]).map((o) => typeName(unwrap(o).inner)).join(' | ');
   if (d.type === 'record') return 'map';
   return String(d.type);
+}
+
+/** The literal `kind` of an object option of a discriminated union, or null. */
+function kindOf(option: AnySchema): string | null {
+  const d = unwrap(option).inner._zod.def;
+  if (d.type !== 'object') return null;
+  const kind = (d.shape as Record<string, AnySchema>).kind;
+  if (!kind) return null;
+  const k = unwrap(kind).inner._zod.def;
+  if (k.type === 'literal') return String((k.values as unknown[])[0]);
+  if (k.type === 'enum') return String(Object.values(k.entries as Record<string, string>)[0]);
+  return null;
 }
 
 function walk(schema: AnySchema, prefix: string, out: Line[]): void {
@@ -46,17 +60,17 @@ function walk(schema: AnySchema, prefix: string, out: Line[]): void {
     for (const [k, v] of Object.entries(d.shape as Record<string, AnySchema>)) walk(v, prefix ? `${prefix}.${k}` : k, out);
     return;
   }
-  if (d.type === 'union' && Array.isArray(d.options)) {
+  const options = d.type === 'union' ? (d.options as AnySchema[]) : [];
+  if (options.length > 0 && options.every((o) => kindOf(o) !== null)) {
     out.push({ key: prefix, type: 'one of', def: hasDefault ? JSON.stringify(def) : '', description: description ?? '' });
-    for (const opt of d.options as AnySchema[]) {
-      const kind = unwrap(opt).inner._zod.def;
-      const kindShape = (kind.shape as Record<string, AnySchema> | undefined)?.kind;
-      const label = kindShape ? String(Object.values(unwrap(kindShape).inner._zod.def.entries as object ?? {})[0] ?? (unwrap(kindShape).inner._zod.def.values as unknown[] | undefined)?.[0]) : '?';
-      walk(opt, `${prefix}[kind=${label}]`, out);
-    }
+    for (const opt of options) walk(opt, `${prefix}[kind=${kindOf(opt)}]`, out);
     return;
   }
   out.push({ key: prefix, type: typeName(inner), def: hasDefault ? JSON.stringify(def) : '', description: description ?? '' });
+  if (d.type === 'array' && unwrap(d.element as AnySchema).inner._zod.def.type === 'object') {
+    const element = unwrap(d.element as AnySchema).inner;
+    for (const [k, v] of Object.entries(element._zod.def.shape as Record<string, AnySchema>)) walk(v, `${prefix}[].${k}`, out);
+  }
 }
 
 export function configReference(): string {

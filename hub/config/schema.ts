@@ -5,7 +5,7 @@ import { StoreConfigSchema } from '../store/create-store';
 import { SpawnerConfigSchema } from '../../spawner/registry';
 
 const Port = z.number().int().min(0).max(65535);
-const HttpUrl = z.url({ protocol: /^https?$/ });
+const HttpUrl = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
 const BaseUrl = z
   .string()
   .regex(/^\/([^/?#]+\/)*$/, { error: 'must start and end with "/" and contain no empty segments, "?" or "#"' });
@@ -37,7 +37,7 @@ export const HubSectionSchema = z
       .prefault({}),
     stopServersOnShutdown: z.boolean().default(false)
       .describe('stop every server when the hub exits (default: leave them running; they are re-adopted at start)'),
-    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('how much the hub logs'),
   })
   .strict();
 
@@ -79,7 +79,8 @@ export const AuthSectionSchema = z
 
 export const ServiceSchema = z
   .object({
-    name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, { error: 'lowercase letters, digits, "-" and "_"' }),
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, { error: 'lowercase letters, digits, "-" and "_"' })
+      .describe('name of the service (shown as the token owner)'),
     token: z.string().min(16).nullable().default(null)
       .describe('API token of the service (or env SCIENCEHUB_SERVICE_TOKEN_<NAME>, upper case, - as _)'),
     scopes: z.array(z.string()).default([]).describe('scopes the token holds, e.g. list:users, delete:servers'),
@@ -101,7 +102,7 @@ export const HubConfigSchema = z
     store: StoreConfigSchema.prefault({ kind: 'file' }),
     spawner: SpawnerConfigSchema.prefault({ kind: 'local' }),
     auth: AuthSectionSchema.prefault({}),
-    services: z.array(ServiceSchema).default([]),
+    services: z.array(ServiceSchema).default([]).describe('API tokens for scripts and tools (e.g. the idle culler), with their scopes'),
     oauth: OAuthSectionSchema.prefault({}),
   })
   .strict();

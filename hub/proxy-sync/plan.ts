@@ -41,7 +41,7 @@ function sameData(route: ProxyRoute, data: Record<string, unknown>): boolean {
   return Object.entries(data).every(([k, v]) => route[k] === v);
 }
 
-/** Activity per (user, server) from route data, newest only. */
+/** Activity per (user, server) from route data (the caller keeps only what is newer). */
 export function routeActivity(actual: Readonly<Record<string, ProxyRoute>>): Array<{ user: string; server: string; lastActivity: string }> {
   const out: Array<{ user: string; server: string; lastActivity: string }> = [];
   for (const route of Object.values(actual)) {

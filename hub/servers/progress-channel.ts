@@ -17,7 +17,8 @@ export class ProgressChannel {
   publish(event: HubProgressEvent): void {
     if (this.done) return;
     // Never let the bar go backwards.
-    const progress = Math.max(this.last, Math.min(100, Math.round(event.progress)));
+    const raw = Number.isFinite(event.progress) ? event.progress : this.last;
+    const progress = Math.max(this.last, Math.min(100, Math.round(raw)));
     this.last = progress;
     const e = { ...event, progress };
     this.events.push(e);
