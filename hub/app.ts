@@ -30,6 +30,7 @@ import { restoreServers } from './servers/restore';
 import { eventRecorder } from './events';
 import { HubError } from './errors';
 import { errorMiddleware } from './http/error-middleware';
+import { accessLog } from './http/access-log';
 import { pageContext } from './http/page-context';
 import { buildApiRouter } from './api';
 import { registerLoginRoutes } from './web/login-routes';
@@ -101,6 +102,7 @@ export async function startHub(config: HubConfig, logger: Logger, overrides: Hub
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.use(accessLog(logger.child({ component: 'access' })));
   app.use((_req, res, next) => {
     res.setHeader('X-JupyterHub-Version', JUPYTERHUB_API_VERSION);
     next();
