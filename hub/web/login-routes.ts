@@ -22,6 +22,8 @@ export function registerLoginRoutes(router: Router, ctx: HubContext, pageContext
   });
 
   router.post('/login', (req, res, next) => {
+    // Open sign-up asks for no password, but passport-local refuses an empty field outright.
+    if (openSignup && req.body && typeof req.body === 'object' && !req.body.password) req.body.password = '-';
     passport.authenticate('dev', (err: unknown, user: User | false, info?: { message?: string }) => {
       if (err) return next(err);
       const username = typeof req.body?.username === 'string' ? req.body.username.slice(0, 255) : null;

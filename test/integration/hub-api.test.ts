@@ -252,6 +252,20 @@ describe('browser pages', () => {
     expect(after.text).toMatch(/not running/i);
   });
 
+  it('signs in with open sign-up and no password, and explains a refused name', async () => {
+    const web = new WebClient(h.origin);
+    const page = await web.get('/hub/login');
+    const token = /name="_csrf" value="([^"]*)"/.exec(page.text)?.[1] ?? '';
+    const ok = await web.request('POST', '/hub/login', { form: { _csrf: token, username: 'nopass', password: '' } });
+    expect(ok.url).toMatch(/\/hub\/home$/);
+    const other = new WebClient(h.origin);
+    const page2 = await other.get('/hub/login');
+    const token2 = /name="_csrf" value="([^"]*)"/.exec(page2.text)?.[1] ?? '';
+    const refused = await other.request('POST', '/hub/login', { form: { _csrf: token2, username: 'a/b', password: '' } });
+    expect(refused.status).toBe(403);
+    expect(refused.text).toContain('may not contain');
+  });
+
   it('never redirects after sign-in to another site', async () => {
     const web = new WebClient(h.origin);
     const page = await web.get('/hub/login?next=//evil.example/x');
