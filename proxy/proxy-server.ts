@@ -10,6 +10,7 @@ import { createProxyServer } from 'http-proxy-3';
 import type { Logger } from 'pino';
 import type { ActivityTracker } from './activity';
 import { createErrorResponder, writeSocketError } from './error-pages';
+import { stripHopByHop } from './hop-by-hop';
 import { logPath } from './logging';
 import type { ProxyOptions } from './options';
 import type { RouteMatch, RouteStore } from './route-store';
@@ -120,6 +121,7 @@ export function createPublicServer(deps: PublicServerDeps): PublicServer {
     const prefix = routed.match.prefix;
     const rawPath = routed.rawPath;
     rewriteUrl(req, routed);
+    stripHopByHop(req.headers);
     res.once('finish', () => {
       if (res.statusCode < 300) activity.record(prefix);
     });

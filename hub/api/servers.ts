@@ -78,7 +78,7 @@ export function registerServerRoutes(api: ApiRoutes, ctx: HubContext): void {
 
 function streamProgress(ctx: HubContext, req: Request, res: Response, server: Server): void {
   res.status(200).set({
-    'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache, no-transform', 'X-Accel-Buffering': 'no', Connection: 'keep-alive',
+    'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache, no-transform', 'X-Accel-Buffering': 'no',
   });
   res.flushHeaders();
   const send = (e: HubProgressEvent) => res.write(`data: ${JSON.stringify(e)}\n\n`);

@@ -1,4 +1,4 @@
-// Waits until a started server answers HTTP (any status below 500, redirects not followed),
+// Waits until a started server answers HTTP on its prefix (status below 500 but not 404; redirects not followed),
 // checking between tries that it has not died, within a deadline.
 import http from 'node:http';
 import type { Clock } from '../clock';
@@ -30,7 +30,9 @@ export async function waitForHttp(opts: ReadinessOptions): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     opts.signal.throwIfAborted();
     const status = await probeOnce(opts.url, 2000);
-    if (status !== null && status < 500) return;
+    // Any answer below 500 means up (as JupyterHub), except 404: a server that does not know
+    // its own prefix is another server holding the port, not ours.
+    if (status !== null && status < 500 && status !== 404) return;
     await opts.stillAlive();
     if (opts.clock.now() >= end) throw new Error('timeout');
     await opts.clock.sleep(backoffDelay(attempt, 20, 500), opts.signal);

@@ -40,6 +40,8 @@ class LocalSpawner implements Spawner {
   private readonly records: ServerRecords;
   private readonly table = new ProcessTable();
   private readonly starting = new Map<string, StartInFlight>();
+  /** Ports handed to starts whose record is not written yet (the kernel may offer them again). */
+  private readonly picking = new Set<number>();
   private readonly log: Logger;
   private closed = false;
 
@@ -144,7 +146,31 @@ class LocalSpawner implements Spawner {
     const home = path.resolve(this.config.notebookDir ?? path.join(this.stateDir, 'home', safeName(request.user)));
     await mkdir(home, { recursive: true, mode: 0o700 });
     await mkdir(this.logDir, { recursive: true, mode: 0o700 });
-    const port = await pickFreePort(this.config.ip);
+    const port = await this.pickUnusedPort();
+    try {
+      return await this.launchOn(port, request, key, flight, log, home);
+    } finally {
+      this.picking.delete(port);
+    }
+  }
+
+  /**
+   * A free port that none of our live servers or starts in flight holds: a port released by
+   * pickFreePort is often offered again at once, and two servers must never share one.
+   */
+  private async pickUnusedPort(): Promise<number> {
+    const inUse = new Set((await this.records.all()).flatMap(({ record }) => (record ? [record.port] : [])));
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const port = await pickFreePort(this.config.ip);
+      if (!inUse.has(port) && !this.picking.has(port)) {
+        this.picking.add(port);
+        return port;
+      }
+    }
+    throw new SpawnError('No free network port was found for your server.', 'no-port');
+  }
+
+  private async launchOn(port: number, request: SpawnRequest, key: string, flight: StartInFlight, log: Logger, home: string): Promise<LocalServerState> {
     const logFile = path.join(this.logDir, `${key}.log`);
     const env = buildProcessEnv({
       hostEnv: process.env,
