@@ -94,11 +94,12 @@ export function registerUserRoutes(api: ApiRoutes, ctx: HubContext): void {
     const body = parseInput(CreateMany, req.body, 'body');
     const names = [...new Set(body.usernames.map(checkedName))];
     const now = new Date(ctx.clock.now()).toISOString();
-    const created: User[] = [];
-    for (const name of names) {
+    // Concurrent creates let the store coalesce a batch into a few writes, not one per user.
+    const results = await Promise.all(names.map(async (name) => {
       const u = newUser(name, body.admin, now);
-      if (await ctx.store.users.create(name, u)) created.push(u);
-    }
+      return (await ctx.store.users.create(name, u)) ? u : null;
+    }));
+    const created = results.filter((u): u is User => u !== null);
     if (created.length === 0) throw new HubError('CONFLICT', `All of these users already exist: ${names.join(', ')}`);
     res.status(201).json(created.map((u) => userModel(u, [], p, opts(req))));
   });

@@ -8,6 +8,8 @@ export interface StoredEntry {
   value: unknown;
   /** Epoch milliseconds after which the entry is gone, or null. */
   expiresAt: number | null;
+  /** A deep-frozen copy that list() hands out without copying again; a write replaces the entry. */
+  frozen?: unknown;
 }
 
 export interface FileState {

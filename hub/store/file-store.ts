@@ -240,8 +240,10 @@ class FileCollection<N extends CollectionName> implements Collection<CollectionV
     this.store.checkOpen();
     const now = this.store.now();
     const out: CollectionValue<N>[] = [];
+    // Listing 10,000 users per API page must not deep-copy them all: hand out frozen copies,
+    // made once per write, that no caller can change.
     for (const entry of this.map.values()) {
-      if (entry.expiresAt === null || entry.expiresAt > now) out.push(structuredClone(entry.value) as CollectionValue<N>);
+      if (entry.expiresAt === null || entry.expiresAt > now) out.push((entry.frozen ??= deepFreeze(structuredClone(entry.value))) as CollectionValue<N>);
     }
     return out;
   }
@@ -289,4 +291,12 @@ class FileCollection<N extends CollectionName> implements Collection<CollectionV
     await this.store.persist();
     return entry.value as CollectionValue<N>;
   }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }

@@ -131,7 +131,11 @@ export interface PutOptions {
  */
 export interface Collection<T> {
   get(key: string): Promise<T | undefined>;
-  /** Every live entry (expired entries never appear), in no particular order. */
+  /**
+   * Every live entry (expired entries never appear), in no particular order. The values are
+   * read-only snapshots: an implementation may share deep-frozen objects between calls, so
+   * callers copy before changing (changing them never changes the store).
+   */
   list(): Promise<T[]>;
   put(key: string, value: T, options?: PutOptions): Promise<void>;
   /** Put only if absent; false if the key exists. */

@@ -241,12 +241,15 @@ export function runStoreContract(name: string, backend: StoreBackend): void {
       expect(await fx.store.users.list()).toEqual([]);
     });
 
-    test('returned values are copies: changing them does not change the store', async () => {
+    test('returned values are copies (get) or read-only snapshots (list): changing them does not change the store', async () => {
       await fx.store.users.put('u', sampleValue('users', 'u') as never);
       const got = await fx.store.users.get('u');
       got!.groups.push('sneaky');
-      (await fx.store.users.list())[0]!.groups.push('sneaky');
+      const listed = (await fx.store.users.list())[0]!;
+      // A shared snapshot is frozen, so the change throws; a fresh copy simply takes it.
+      try { listed.groups.push('sneaky'); } catch (err) { expect((err as Error).name).toBe('TypeError'); }
       expect((await fx.store.users.get('u'))?.groups).toEqual(['g1']);
+      expect((await fx.store.users.list())[0]?.groups).toEqual(['g1']);
     });
 
     test('list returns every one of 2,000 entries', async () => {
