@@ -6,7 +6,7 @@ const path = require('node:path');
 const crypto = require('node:crypto');
 const http = require('node:http');
 const { freePort, waitForHttp, rssMiB, descendants, cmdline } = require('../lib/processes');
-const { HttpSession, hiddenInput, apiRequest } = require('../lib/http-session');
+const { HttpSession, hiddenInput, apiRequest, landOnServer } = require('../lib/http-session');
 
 function pyString(s) { return JSON.stringify(s); }
 
@@ -82,22 +82,7 @@ async function signIn(origin, user) {
     let res = await s.post(new URL(action, login.url).toString(), form);
     if (res.status !== 302 && res.status !== 303) throw new Error(`POST /hub/login: ${res.status} ${res.body.slice(0, 200)}`);
     // /hub/spawn without an options form starts the server, waits up to 1 s, then redirects.
-    const pending = await s.follow(res);
-    if (pending.url.pathname.startsWith('/hub/spawn-pending/')) {
-      // JupyterHub 3.0 accepts a cookie-authenticated API call only with a same-host Referer.
-      await s.waitForReady(`/hub/api/users/${encodeURIComponent(user)}/server/progress`, {
-        referer: pending.url.toString(), 'sec-fetch-site': 'same-origin',
-      });
-      res = await s.follow(await s.get(`/user/${encodeURIComponent(user)}/`));
-    } else {
-      res = pending;
-    }
-    if (res.status !== 200 || !res.url.pathname.startsWith(`/user/${user}/`)) {
-      throw new Error(`ended at ${res.url.pathname} with ${res.status}: ${res.body.slice(0, 200)}`);
-    }
-    // Steps relative to the start, for finding where the time goes.
-    const trace = s.trace.map((t) => ({ ...t, startAt: t.startAt - t0, firstByteAt: t.firstByteAt - t0 }));
-    return { ms: res.firstByteAt - t0, requests: s.requests, trace };
+    return await landOnServer(s, res, user, t0);
   } finally {
     s.close();
   }

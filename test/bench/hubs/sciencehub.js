@@ -6,7 +6,7 @@ const path = require('node:path');
 const crypto = require('node:crypto');
 const http = require('node:http');
 const { freePort, waitForHttp, rssMiB } = require('../lib/processes');
-const { HttpSession, hiddenInput, apiRequest } = require('../lib/http-session');
+const { HttpSession, hiddenInput, apiRequest, landOnServer } = require('../lib/http-session');
 
 const DEFAULT_CLI = path.resolve(__dirname, '../../../dist/hub/cli.js');
 
@@ -67,22 +67,7 @@ async function signIn(origin, user) {
     if (form.status !== 200 || spawnCsrf === null) throw new Error(`spawn form ${form.url.pathname}: ${form.status}, no _csrf field`);
     res = await s.post(form.url.pathname, { _csrf: spawnCsrf });
     if (res.status !== 303 && res.status !== 302) throw new Error(`POST ${form.url.pathname}: ${res.status} ${res.body.slice(0, 200)}`);
-    const pending = await s.follow(res);
-    if (pending.url.pathname.startsWith('/hub/spawn-pending/')) {
-      await s.waitForReady(`/hub/api/users/${encodeURIComponent(user)}/server/progress`, {
-        'sec-fetch-site': 'same-origin', referer: pending.url.toString(),
-      });
-      res = await s.follow(await s.get(`/user/${encodeURIComponent(user)}/`));
-    } else {
-      res = pending;
-    }
-    if (res.status !== 200 || !res.url.pathname.startsWith(`/user/${user}/`)) {
-      throw new Error(`ended at ${res.url.pathname} with ${res.status}: ${res.body.slice(0, 200)}`);
-    }
-    // The timer stops at the first byte of that 200, not at the end of its body.
-    // Steps relative to the start, for finding where the time goes.
-    const trace = s.trace.map((t) => ({ ...t, startAt: t.startAt - t0, firstByteAt: t.firstByteAt - t0 }));
-    return { ms: res.firstByteAt - t0, requests: s.requests, trace };
+    return await landOnServer(s, res, user, t0);
   } finally {
     s.close();
   }

@@ -173,4 +173,28 @@ function apiRequest(agent, method, url, token, body, extraHeaders = {}) {
   });
 }
 
-module.exports = { CookieJar, HttpSession, hiddenInput, apiRequest };
+/**
+ * The common end of a sign-in flow: from the answer to the spawn request, wait on the progress
+ * stream if the hub shows its pending page, then load the user's server and time its first byte.
+ */
+async function landOnServer(s, res, user, t0) {
+  const pending = await s.follow(res);
+  if (pending.url.pathname.startsWith('/hub/spawn-pending/')) {
+    // JupyterHub 3.0 accepts a cookie-authenticated API call only with a same-host Referer.
+    await s.waitForReady(`/hub/api/users/${encodeURIComponent(user)}/server/progress`, {
+      referer: pending.url.toString(), 'sec-fetch-site': 'same-origin',
+    });
+    res = await s.follow(await s.get(`/user/${encodeURIComponent(user)}/`));
+  } else {
+    res = pending;
+  }
+  if (res.status !== 200 || !res.url.pathname.startsWith(`/user/${user}/`)) {
+    throw new Error(`ended at ${res.url.pathname} with ${res.status}: ${res.body.slice(0, 200)}`);
+  }
+  // The timer stops at the first byte of that 200, not at the end of its body; the trace is
+  // relative to the start, for finding where the time goes.
+  const trace = s.trace.map((t) => ({ ...t, startAt: t.startAt - t0, firstByteAt: t.firstByteAt - t0 }));
+  return { ms: res.firstByteAt - t0, requests: s.requests, trace };
+}
+
+module.exports = { CookieJar, HttpSession, hiddenInput, apiRequest, landOnServer };
