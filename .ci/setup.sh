@@ -23,8 +23,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=600 "${missing[@]}" >/dev/null
 fi
 
-# npm ci only when node_modules is missing or older than the lock file.
+# Install only when node_modules is missing or older than the lock file. `npm install` (not
+# `npm ci`): this machine's npm writes lock files without entries for other platforms' optional
+# packages (@swc/core-darwin-*, ...), which `npm ci` rejects as out of sync. `npm install` keeps
+# the locked versions and leaves the lock file as it is.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm packages ..."
-  npm ci --no-audit --no-fund --loglevel=error >/dev/null
+  npm install --no-audit --no-fund --loglevel=error >/dev/null
 fi
