@@ -36,7 +36,7 @@ import { buildApiRouter } from './api';
 import { registerLoginRoutes } from './web/login-routes';
 import { registerPageRoutes } from './web/page-routes';
 import { STATIC_DIR } from './pages';
-import { ensureAdmins, ensureSecret, ensureServiceTokens } from './bootstrap';
+import { ensureAdmins, ensureSecret, ensureServiceTokens, ensureUser } from './bootstrap';
 
 export interface HubOverrides {
   clock?: Clock;
@@ -91,7 +91,7 @@ export async function startHub(config: HubConfig, logger: Logger, overrides: Hub
   authenticator.deserializeUser((name: string, done) => {
     store.users.get(name).then((u) => done(null, u ?? false), done);
   });
-  authenticator.use('dev', devStrategy(config.auth.dev, async (name) => signIn(store, clock, name, config.auth.admins)));
+  authenticator.use('dev', devStrategy(config.auth.dev, async (name) => ensureUser(store, name, config.auth.admins.includes(name), clock)));
 
   const { csrfSynchronisedProtection, generateToken } = csrfSync({
     getTokenFromRequest: (req) => (req.body as Record<string, unknown> | undefined)?._csrf as string | undefined ?? (req.headers['x-xsrftoken'] as string | undefined),
@@ -196,12 +196,3 @@ export async function startHub(config: HubConfig, logger: Logger, overrides: Hub
   };
 }
 
-/** Creates the user at first sign-in and applies the configured admin list. */
-async function signIn(store: Store, clock: Clock, name: string, admins: readonly string[]): Promise<User> {
-  const admin = admins.includes(name);
-  const now = new Date(clock.now()).toISOString();
-  await store.users.create(name, { name, admin, groups: [], created: now, lastActivity: null });
-  const user = await store.users.update(name, (u) => ((admin && !u.admin) ? { ...u, admin: true } : undefined));
-  if (!user) throw new Error(`user ${name} vanished during sign-in`);
-  return user;
-}

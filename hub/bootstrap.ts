@@ -1,7 +1,7 @@
 // Start-up chores on the store: generated secrets, service tokens from config, admin users.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Store } from './store/store';
+import type { Store, User } from './store/store';
 import type { HubConfig } from './config/schema';
 import { hashToken, type TokenService } from './auth/tokens';
 import { isValidScope } from './auth/scopes';
@@ -37,10 +37,14 @@ export async function ensureServiceTokens(store: Store, tokens: TokenService, se
   }
 }
 
+/** Creates the user if new; makes them admin if `admin` (never demotes). */
+export async function ensureUser(store: Store, name: string, admin: boolean, clock: Clock): Promise<User> {
+  await store.users.create(name, { name, admin, groups: [], created: new Date(clock.now()).toISOString(), lastActivity: null });
+  const user = await store.users.update(name, (u) => (admin && !u.admin ? { ...u, admin: true } : undefined));
+  if (!user) throw new Error(`user ${name} vanished while being created`);
+  return user;
+}
+
 export async function ensureAdmins(store: Store, admins: readonly string[], clock: Clock): Promise<void> {
-  const now = new Date(clock.now()).toISOString();
-  for (const name of admins) {
-    await store.users.create(name, { name, admin: true, groups: [], created: now, lastActivity: null });
-    await store.users.update(name, (u) => (u.admin ? undefined : { ...u, admin: true }));
-  }
+  for (const name of admins) await ensureUser(store, name, true, clock);
 }

@@ -4,7 +4,7 @@ import type { Group, Server, Token, User } from '../store/store';
 import type { Principal } from '../auth/principal';
 import { principalCan } from '../auth/principal';
 import { isActive } from '../servers/state';
-import { escapePathSegment, serverPrefix } from '../servers/names';
+import { progressApiPath, serverPrefix } from '../servers/names';
 
 export interface ModelOptions {
   baseUrl: string;
@@ -13,13 +13,6 @@ export interface ModelOptions {
 
 function pendingOf(s: Server): 'spawn' | 'stop' | null {
   return s.state === 'pending' ? 'spawn' : s.state === 'stopping' ? 'stop' : null;
-}
-
-function progressUrl(baseUrl: string, s: Server): string {
-  const user = escapePathSegment(s.user);
-  return s.name
-    ? `${baseUrl}hub/api/users/${user}/servers/${escapePathSegment(s.name)}/progress`
-    : `${baseUrl}hub/api/users/${user}/server/progress`;
 }
 
 export function serverModel(s: Server, p: Principal, opts: ModelOptions): Record<string, unknown> {
@@ -34,7 +27,7 @@ export function serverModel(s: Server, p: Principal, opts: ModelOptions): Record
     stopped,
     url: serverPrefix(opts.baseUrl, s.user, s.name),
     user_options: s.userOptions,
-    progress_url: progressUrl(opts.baseUrl, s),
+    progress_url: progressApiPath(opts.baseUrl, s.user, s.name),
     full_url: null,
     full_progress_url: null,
     image: s.image,

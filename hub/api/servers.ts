@@ -8,7 +8,7 @@ import { parseInput } from '../http/validate';
 import { badRequest, notFound } from '../errors';
 import { serverKey, type Server, type User } from '../store/store';
 import { NO_RESOURCES } from '../../spawner/types';
-import { SERVER_NAME_PATTERN } from '../servers/names';
+import { SERVER_NAME_PATTERN, progressApiPath } from '../servers/names';
 import { isActive } from '../servers/state';
 import type { HubProgressEvent } from '../servers/progress-channel';
 import { serverResource } from './common';
@@ -48,7 +48,7 @@ export function registerServerRoutes(api: ApiRoutes, ctx: HubContext): void {
     const user = await owner(ctx, req);
     const options = parseInput(UserOptions, req.body ?? {}, 'body');
     await requestStart(ctx, user, serverName(req), options);
-    res.status(202).json({ message: 'Server requested', progress_url: `${ctx.hubPrefix}api/users/${encodeURIComponent(user.name)}/${serverName(req) ? `servers/${encodeURIComponent(serverName(req))}` : 'server'}/progress` });
+    res.status(202).json({ message: 'Server requested', progress_url: progressApiPath(ctx.baseUrl, user.name, serverName(req)) });
   };
   const stop = async (req: Request, res: Response) => {
     const user = await owner(ctx, req);

@@ -21,6 +21,12 @@ export function serverPrefix(baseUrl: string, user: string, serverName: string):
   return serverName ? `${userPart}${escapePathSegment(serverName)}/` : userPart;
 }
 
+/** The spawn-progress stream of a server: {base}hub/api/users/{user}/server[s/{name}]/progress. */
+export function progressApiPath(baseUrl: string, user: string, serverName: string): string {
+  const server = serverName ? `servers/${escapePathSegment(serverName)}` : 'server';
+  return `${baseUrl}hub/api/users/${escapePathSegment(user)}/${server}/progress`;
+}
+
 /** The proxy route key: the prefix without its trailing slash. */
 export function routeKey(prefix: string): string {
   return prefix.length > 1 && prefix.endsWith('/') ? prefix.slice(0, -1) : prefix;

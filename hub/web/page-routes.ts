@@ -6,8 +6,10 @@ import { HubError, forbidden, notFound } from '../errors';
 import { serverKey, type User } from '../store/store';
 import { principalFromUser, principalCan } from '../auth/principal';
 import { requestStart } from '../api/servers';
-import { escapePathSegment } from '../servers/names';
+import { escapePathSegment, progressApiPath } from '../servers/names';
 import { isActive } from '../servers/state';
+import { emptyServer } from '../servers/orchestrator';
+import { NO_RESOURCES } from '../../spawner/types';
 import { renderHome, renderNotRunning, renderSpawn, renderSpawnPending, type PageContext } from '../pages';
 
 type PageCtx = (req: Request) => PageContext;
@@ -36,8 +38,6 @@ function suffix(owner: string, serverName: string): string {
 
 export function registerPageRoutes(router: Router, ctx: HubContext, pageContext: PageCtx): void {
   const hub = ctx.hubPrefix;
-  const progressApi = (owner: string, serverName: string) =>
-    `${hub}api/users/${escapePathSegment(owner)}/${serverName ? `servers/${escapePathSegment(serverName)}` : 'server'}/progress`;
 
   router.get(['/', ''], (req, res) => res.redirect(302, req.user ? `${hub}home` : `${hub}login`));
 
@@ -46,7 +46,7 @@ export function registerPageRoutes(router: Router, ctx: HubContext, pageContext:
     if (!me) return;
     const mine = (await ctx.store.servers.list()).filter((s) => s.user === me.name);
     if (!mine.some((s) => s.name === '')) {
-      mine.unshift({ user: me.name, name: '', state: 'stopped', image: null, resources: { memLimit: null, memGuarantee: null, cpuLimit: null, cpuGuarantee: null }, url: null, started: null, lastActivity: null, spawnerState: null, userOptions: {}, tokenId: null, stopReason: null });
+      mine.unshift(emptyServer(me.name, '', NO_RESOURCES));
     }
     const servers = mine.map((s) => ({
       name: s.name, state: s.state, url: ctx.orchestrator.prefix(s.user, s.name), started: s.started, lastActivity: s.lastActivity,
@@ -83,7 +83,7 @@ export function registerPageRoutes(router: Router, ctx: HubContext, pageContext:
     const server = await ctx.store.servers.get(serverKey(owner.name, serverName));
     if (!server) return res.redirect(302, `${hub}spawn/${suffix(owner.name, serverName)}`);
     const serverUrl = ctx.orchestrator.prefix(owner.name, serverName);
-    return res.type('html').send(renderSpawnPending({ ctx: pageContext(req), owner: owner.name, serverName, progressUrl: progressApi(owner.name, serverName), serverUrl, homeUrl: `${hub}home` }));
+    return res.type('html').send(renderSpawnPending({ ctx: pageContext(req), owner: owner.name, serverName, progressUrl: progressApiPath(ctx.baseUrl, owner.name, serverName), serverUrl, homeUrl: `${hub}home` }));
   });
 
   router.post(['/stop/:user', '/stop/:user/:server'], async (req, res) => {
