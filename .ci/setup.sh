@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # Installs what sciencehub needs on a Debian machine, idempotently and quietly.
 #   .ci/setup.sh runtime  - Debian's jupyterhub (jupyterhub-singleuser, the default server) + npm packages
-#   .ci/setup.sh test     - the above + redis-server and chromium for the test suite
+#   .ci/setup.sh test     - the above + redis-server, chromium and SimpleSAMLphp (a real SAML IdP) for the tests
+#   .ci/setup.sh bench    - the test set + wrk for the proxy benchmark
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-runtime}"
 pkgs=(jupyterhub)
-[ "$mode" = test ] && pkgs+=(redis-server chromium)
+case "$mode" in
+  runtime) ;;
+  test) pkgs+=(redis-server chromium simplesamlphp php-cli php-xml php-mbstring) ;;
+  bench) pkgs+=(redis-server chromium simplesamlphp php-cli php-xml php-mbstring wrk) ;;
+  *) echo "setup: unknown mode '$mode' (runtime, test or bench)" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -20,7 +26,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]} ..."
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq -o DPkg::Lock::Timeout=600 >/dev/null
-  apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=600 "${missing[@]}" >/dev/null
+  log=$(mktemp)
+  if ! apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=600 "${missing[@]}" >"$log" 2>&1; then
+    cat "$log" >&2; rm -f "$log"; exit 1
+  fi
+  rm -f "$log"
 fi
 
 # Install only when node_modules is missing or older than the lock file. `npm install` (not

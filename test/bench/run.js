@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Benchmarks of sciencehub against JupyterHub 3.0 on this machine: `run.js [spawn|api]`
-// (no argument runs both). Every process it starts is stopped at the end, also on errors.
+// Benchmarks of sciencehub on this machine, side by side with what it replaces:
+// `run.js [spawn|api|proxy|kubernetes]` (no argument runs them all). Every process it starts is stopped at the end, also on errors.
 // Knobs (env): BENCH_SINGLES=5 BENCH_CONCURRENT=20 BENCH_ROUNDS=2 BENCH_USERS=10000
 // BENCH_REQUESTS=500 BENCH_API_JUPYTERHUB=1 BENCH_KEEP_TMP=0 (keep logs even on success).
 'use strict';
@@ -9,8 +9,32 @@ const os = require('node:os');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 const { ProcessSet } = require('./lib/processes');
-const { runSpawnBench, reportSpawn } = require('./spawn-bench');
-const { runApiBench, reportApi } = require('./api-bench');
+
+/**
+ * Each suite: `run(ctx) -> { text, failed }`, where ctx = { procs, tmpRoot, cli, log, intEnv }.
+ * Loaded lazily so that one suite's missing tool does not stop the others.
+ */
+const SUITES = {
+  spawn: async (ctx) => {
+    const { runSpawnBench, reportSpawn } = require('./spawn-bench');
+    const res = await runSpawnBench({
+      ...ctx, singleuserCmd: requireSingleuser(),
+      singles: intEnv('BENCH_SINGLES', 5), concurrent: intEnv('BENCH_CONCURRENT', 20), rounds: intEnv('BENCH_ROUNDS', 2),
+    });
+    return { text: reportSpawn(res), failed: res.failures.length > 0 };
+  },
+  api: async (ctx) => {
+    const { runApiBench, reportApi } = require('./api-bench');
+    const res = await runApiBench({
+      ...ctx, singleuserCmd: requireSingleuser(),
+      users: intEnv('BENCH_USERS', 10000), requests: intEnv('BENCH_REQUESTS', 500),
+      withJupyterhub: process.env.BENCH_API_JUPYTERHUB !== '0',
+    });
+    return { text: reportApi(res), failed: false };
+  },
+  proxy: (ctx) => require('./proxy-bench').run(ctx),
+  kubernetes: (ctx) => require('./kubernetes-bench').run(ctx),
+};
 
 const intEnv = (name, dflt) => {
   const v = process.env[name];
@@ -38,15 +62,18 @@ function which(cmd) {
   try { return execFileSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).trim(); } catch { return null; }
 }
 
-async function main() {
-  const suite = process.argv[2] ?? 'all';
-  if (!['all', 'spawn', 'api'].includes(suite)) {
-    process.stderr.write(`usage: node test/bench/run.js [spawn|api]  (got "${suite}")\n`);
-    process.exit(2);
-  }
+function requireSingleuser() {
   const singleuserCmd = which('jupyterhub-singleuser');
   if (!singleuserCmd || !which('jupyterhub')) throw new Error('jupyterhub and jupyterhub-singleuser must be installed (apt-get install jupyterhub)');
+  return singleuserCmd;
+}
 
+async function main() {
+  const suite = process.argv[2] ?? 'all';
+  if (suite !== 'all' && !(suite in SUITES)) {
+    process.stderr.write(`usage: node test/bench/run.js [${Object.keys(SUITES).join('|')}]  (got "${suite}")\n`);
+    process.exit(2);
+  }
   const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'sciencehub-bench-'));
   const procs = new ProcessSet();
   let failed = false;
@@ -64,25 +91,19 @@ async function main() {
   const out = [];
   try {
     out.push(`sciencehub benchmarks, ${new Date().toISOString()}, ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-    if (suite === 'all' || suite === 'spawn') {
-      const res = await runSpawnBench({
-        procs, tmpRoot, singleuserCmd, cli, log,
-        singles: intEnv('BENCH_SINGLES', 5), concurrent: intEnv('BENCH_CONCURRENT', 20), rounds: intEnv('BENCH_ROUNDS', 2),
-      });
-      await procs.stopAll();
-      out.push('', '== spawn ==', reportSpawn(res));
-      if (res.failures.length) failed = true;
-      process.stdout.write(`${out.join('\n')}\n`);
-      out.length = 0;
-    }
-    if (suite === 'all' || suite === 'api') {
-      const res = await runApiBench({
-        procs, tmpRoot, singleuserCmd, cli, log,
-        users: intEnv('BENCH_USERS', 10000), requests: intEnv('BENCH_REQUESTS', 500),
-        withJupyterhub: process.env.BENCH_API_JUPYTERHUB !== '0',
-      });
-      out.push('', '== api ==', reportApi(res));
-      process.stdout.write(`${out.join('\n')}\n`);
+    process.stdout.write(`${out.join('\n')}\n`);
+    for (const name of suite === 'all' ? Object.keys(SUITES) : [suite]) {
+      log(`suite ${name}`);
+      try {
+        const res = await SUITES[name]({ procs, tmpRoot, cli, log, intEnv });
+        process.stdout.write(`\n== ${name} ==\n${res.text}\n`);
+        if (res.failed) failed = true;
+      } catch (err) {
+        failed = true;
+        process.stderr.write(`suite ${name} failed: ${err.stack ?? err}\n`);
+      } finally {
+        await procs.stopAll();
+      }
     }
     log(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   } catch (err) {
