@@ -1,0 +1,167 @@
+// The Helm chart rendered by a real helm: lint, schema validation of every object (unknown fields
+// rejected), the security rules every pod must follow, NetworkPolicies, secrets kept out of
+// ConfigMaps, the rendered hub config accepted by the hub's own loader, and bad values refused
+// with their path.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { parseConfig } from '../../hub/config/load';
+import { CHART_DIR, helm, renderChart, type K8sObject } from '../helpers/helm';
+import { validateK8sObject } from '../helpers/k8s-schema';
+
+jest.setTimeout(120_000);
+
+const VALUE_SETS: Record<string, Record<string, unknown>> = {
+  default: {},
+  'external Redis': { redis: { enabled: false, external: { url: 'redis://:pw@redis.example.org:6379/0' } } },
+  '3 proxy replicas, workers, ingress, edge auth': {
+    proxy: { replicas: 3, workers: 2, edgeAuth: { enabled: true }, service: { type: 'ClusterIP' } },
+    ingress: { enabled: true, className: 'nginx', hosts: ['science.example.org'], tls: [{ secretName: 'science-tls', hosts: ['science.example.org'] }] },
+  },
+  'user pods in their own namespace, pre-pulled extras': {
+    singleuser: { namespace: 'science-users' },
+    prePuller: { extraImages: ['quay.io/jupyter/base-notebook:2025-01-06'] },
+    hub: { podDisruptionBudget: { enabled: true, minAvailable: 1 } },
+  },
+};
+
+const rendered = new Map<string, K8sObject[]>();
+beforeAll(async () => {
+  for (const [name, values] of Object.entries(VALUE_SETS)) rendered.set(name, await renderChart([values]));
+});
+
+const podTemplates = (objs: K8sObject[]) =>
+  objs
+    .filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind))
+    .map((o) => ({ name: `${o.kind}/${o.metadata.name}`, spec: (o as { spec: { template: { spec: Record<string, any> } } }).spec.template.spec }));
+
+const find = (objs: K8sObject[], kind: string, nameSuffix: string) => {
+  const o = objs.find((x) => x.kind === kind && x.metadata.name.endsWith(nameSuffix));
+  if (!o) throw new Error(`no ${kind} *${nameSuffix} among ${objs.map((x) => `${x.kind}/${x.metadata.name}`).join(', ')}`);
+  return o as K8sObject & Record<string, any>;
+};
+
+/** The hub container's environment as the kubelet would build it from the rendered Secrets. */
+function hubEnv(objs: K8sObject[]): NodeJS.ProcessEnv {
+  const secrets = new Map(objs.filter((o) => o.kind === 'Secret').map((s) => [s.metadata.name, (s as { stringData: Record<string, string> }).stringData]));
+  const hub = find(objs, 'Deployment', '-hub').spec.template.spec.containers[0];
+  const env: NodeJS.ProcessEnv = {};
+  for (const e of hub.env as { name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }[]) {
+    if (e.value !== undefined) env[e.name] = e.value;
+    const ref = e.valueFrom?.secretKeyRef;
+    if (ref) env[e.name] = secrets.get(ref.name)?.[ref.key] ?? `<secret ${ref.name}/${ref.key} from outside the chart>`;
+  }
+  return env;
+}
+
+describe.each(Object.keys(VALUE_SETS))('chart with %s values', (setName) => {
+  const objs = () => rendered.get(setName)!;
+
+  it('passes helm lint', async () => {
+    const fs = await import('node:fs');
+    const file = `/tmp/sciencehub-lint-${process.pid}.json`;
+    fs.writeFileSync(file, JSON.stringify(VALUE_SETS[setName]));
+    const res = await helm(['lint', CHART_DIR, '-f', file]);
+    fs.rmSync(file, { force: true });
+    expect({ code: res.code, out: res.stdout + res.stderr }).toMatchObject({ code: 0 });
+  });
+
+  it('renders only objects that validate against the Kubernetes schemas, unknown fields rejected', () => {
+    expect(objs().length).toBeGreaterThan(10);
+    const problems = objs().flatMap((o) => validateK8sObject(o).map((p) => `${o.kind}/${o.metadata.name}: ${p}`));
+    expect(problems).toEqual([]);
+  });
+
+  it('runs every pod non-root, without privilege escalation or capabilities, with seccomp and resources', () => {
+    const templates = podTemplates(objs());
+    expect(templates.length).toBeGreaterThanOrEqual(2);
+    for (const { name, spec } of templates) {
+      expect({ name, nonRoot: spec.securityContext?.runAsNonRoot, seccomp: spec.securityContext?.seccompProfile?.type })
+        .toEqual({ name, nonRoot: true, seccomp: 'RuntimeDefault' });
+      for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+        expect({ name, container: c.name, escalation: c.securityContext?.allowPrivilegeEscalation, drop: c.securityContext?.capabilities?.drop })
+          .toEqual({ name, container: c.name, escalation: false, drop: ['ALL'] });
+        expect(c.resources?.limits?.memory ?? c.resources?.limits?.cpu).toBeDefined();
+        expect(c.image).not.toMatch(/:latest$|^[^:@]+$/);
+      }
+      // Only the hub talks to the Kubernetes API.
+      expect({ name, token: spec.automountServiceAccountToken }).toEqual({ name, token: name.endsWith('-hub') });
+    }
+  });
+
+  it('keeps secrets out of ConfigMaps and out of the pod specs', () => {
+    const secretValues = objs()
+      .filter((o) => o.kind === 'Secret')
+      .flatMap((s) => Object.values((s as { stringData?: Record<string, string> }).stringData ?? {}));
+    const configMaps = JSON.stringify(objs().filter((o) => o.kind === 'ConfigMap'));
+    const workloads = JSON.stringify(podTemplates(objs()));
+    for (const v of secretValues) {
+      expect(configMaps.includes(v)).toBe(false);
+      expect(workloads.includes(v)).toBe(false);
+    }
+  });
+
+  it('renders a hub config that the hub itself accepts', () => {
+    const cm = find(objs(), 'ConfigMap', '-hub-config');
+    const raw = parseYaml(cm.data['config.yaml']) as Record<string, unknown>;
+    const config = parseConfig(raw, hubEnv(objs()), 'rendered chart');
+    expect(config.store.kind).toBe('redis');
+    expect(config.spawner.kind).toBe('kubernetes');
+    expect(config.proxy.mode).toBe('external');
+    expect(config.proxy.authToken).toMatch(/^\S{16,}$/);
+  });
+
+  it('lets user pods be reached only by the proxy and the hub, and never reach the metadata address', () => {
+    const np = find(objs(), 'NetworkPolicy', '-singleuser');
+    const namespace = (VALUE_SETS[setName]!.singleuser as { namespace?: string } | undefined)?.namespace ?? 'science';
+    expect(np.metadata.namespace).toBe(namespace);
+    const peers = np.spec.ingress.flatMap((r: { from: { podSelector: { matchLabels: Record<string, string> } }[] }) => r.from.map((f) => f.podSelector.matchLabels['app.kubernetes.io/component']));
+    expect(peers.sort()).toEqual(['hub', 'proxy']);
+    const blocks = np.spec.egress.flatMap((r: { to?: { ipBlock?: { cidr: string; except?: string[] } }[] }) => (r.to ?? []).map((t) => t.ipBlock).filter(Boolean));
+    for (const b of blocks) expect(b.except).toEqual(expect.arrayContaining(['169.254.169.254/32', '10.0.0.0/8']));
+    // The Role that lets the hub manage pods lives where the pods are.
+    expect(find(objs(), 'Role', '-hub').metadata.namespace).toBe(namespace);
+  });
+});
+
+describe('chart values', () => {
+  it('shares routes between proxy replicas through Redis and keeps two up during disruptions', () => {
+    const objs = rendered.get('3 proxy replicas, workers, ingress, edge auth')!;
+    const proxy = find(objs, 'Deployment', '-proxy');
+    expect(proxy.spec.replicas).toBe(3);
+    const env = proxy.spec.template.spec.containers[0].env.map((e: { name: string }) => e.name);
+    expect(env).toEqual(expect.arrayContaining(['CONFIGPROXY_AUTH_TOKEN', 'SCIENCEHUB_REDIS_URL', 'SCIENCEHUB_EDGE_SECRET']));
+    expect(find(objs, 'PodDisruptionBudget', '-proxy').spec.minAvailable).toBe(1);
+  });
+
+  it('uses the external Redis URL from a Secret and runs no Redis of its own', () => {
+    const objs = rendered.get('external Redis')!;
+    expect(objs.some((o) => o.kind === 'StatefulSet')).toBe(false);
+    expect(hubEnv(objs).SCIENCEHUB_REDIS_URL).toBe('redis://:pw@redis.example.org:6379/0');
+  });
+
+  it('pre-pulls every catalog image marked prePull', () => {
+    const catalog = parseYaml(readFileSync(join(__dirname, '../../images/catalog.yaml'), 'utf8')) as { images: { image: string; prePull?: boolean }[] };
+    const wanted = catalog.images.filter((i) => i.prePull).map((i) => i.image);
+    expect(wanted.length).toBeGreaterThan(0);
+    const ds = find(rendered.get('default')!, 'DaemonSet', '-image-puller');
+    expect(ds.spec.template.spec.initContainers.map((c: { image: string }) => c.image).sort()).toEqual([...new Set(wanted)].sort());
+  });
+
+  it('pre-pulls the extra images on every node', () => {
+    const objs = rendered.get('user pods in their own namespace, pre-pulled extras')!;
+    const ds = find(objs, 'DaemonSet', '-image-puller');
+    expect(ds.spec.template.spec.initContainers.map((c: { image: string }) => c.image)).toContain('quay.io/jupyter/base-notebook:2025-01-06');
+  });
+
+  it.each([
+    [{ proxy: { replicas: 'two' } }, 'proxy.replicas'],
+    [{ proxy: { replica: 3 } }, 'replica'],
+    [{ hub: { config: { hub: { port: 'http' } } } }, 'hub.config.hub.port'],
+    [{ hub: { config: { spawner: { kind: 'docker' } } } }, 'hub.config.spawner'],
+    [{ redis: { enabled: false } }, 'redis.external.url'],
+    [{ hub: { resources: { limits: { memory: '1 GB' } } } }, 'hub.resources.limits.memory'],
+  ])('refuses %j naming %s', async (values, path) => {
+    await expect(renderChart([values])).rejects.toThrow(path);
+  });
+});
