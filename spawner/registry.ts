@@ -1,6 +1,8 @@
 // Typed registry of spawner implementations by name, and the hub config's `spawner` section
 // (a union on `kind`) built from it. Adding a spawner is one entry in `spawnerRegistry`.
 import { z } from 'zod';
+import { KubernetesSpawnerConfigSchema } from './kubernetes/config';
+import { createKubernetesSpawner } from './kubernetes/kubernetes-spawner';
 import { LocalSpawnerConfigSchema } from './local/config';
 import { createLocalSpawner } from './local/local-spawner';
 import type { Spawner, SpawnerDeps } from './types';
@@ -27,6 +29,7 @@ function defineSpawner<K extends string, S extends z.ZodObject>(
 
 export const spawnerRegistry = {
   local: defineSpawner('local', LocalSpawnerConfigSchema, createLocalSpawner),
+  kubernetes: defineSpawner('kubernetes', KubernetesSpawnerConfigSchema, createKubernetesSpawner),
 };
 
 export type SpawnerKind = keyof typeof spawnerRegistry;

@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { parseConfig } from '../../hub/config/load';
 import { CHART_DIR, helm, renderChart, type K8sObject } from '../helpers/helm';
 import { validateK8sObject } from '../helpers/k8s-schema';
+import { planServerObjects } from '../../spawner/kubernetes/server-objects';
 
 jest.setTimeout(120_000);
 
@@ -109,6 +110,27 @@ describe.each(Object.keys(VALUE_SETS))('chart with %s values', (setName) => {
     expect(config.spawner.kind).toBe('kubernetes');
     expect(config.proxy.mode).toBe('external');
     expect(config.proxy.authToken).toMatch(/^\S{16,}$/);
+  });
+
+  it('makes the hub create user pods that pass the schemas and security rules and match the NetworkPolicy', () => {
+    const cm = find(objs(), 'ConfigMap', '-hub-config');
+    const config = parseConfig(parseYaml(cm.data['config.yaml']) as Record<string, unknown>, hubEnv(objs()), 'rendered chart');
+    if (config.spawner.kind !== 'kubernetes') throw new Error(`spawner is ${config.spawner.kind}`);
+    const planned = planServerObjects(config.spawner, config.spawner.namespace ?? 'science', {
+      user: 'Ünïcode.User', serverName: 'analysis', state: null, image: 'ghcr.io/sciencehub/astro:2025.01.0',
+      resources: { memLimit: 4 * 2 ** 30, memGuarantee: 2 ** 30, cpuLimit: 2, cpuGuarantee: 0.5 }, prefix: '/user/%C3%9Cn%C3%AFcode.User/analysis/',
+      env: { JUPYTERHUB_API_TOKEN: 'secret-token-value', JUPYTERHUB_USER: 'Ünïcode.User' },
+    }, 'start-1');
+    const sent = [planned.pod, planned.secret, planned.claim, planned.networkPolicy].filter((o) => o !== null) as unknown as K8sObject[];
+    for (const o of sent) expect({ name: `${o.kind}/${o.metadata.name}`, problems: validateK8sObject(o) }).toEqual({ name: `${o.kind}/${o.metadata.name}`, problems: [] });
+    const pod = planned.pod as unknown as { metadata: { labels: Record<string, string> }; spec: Record<string, any> };
+    expect(pod.spec.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.spec.automountServiceAccountToken).toBe(false);
+    for (const c of pod.spec.containers) expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(JSON.stringify(pod)).not.toContain('secret-token-value');
+    // The chart's NetworkPolicy for user pods selects the pods this hub creates.
+    const np = find(objs(), 'NetworkPolicy', '-singleuser');
+    expect(pod.metadata.labels).toMatchObject(np.spec.podSelector.matchLabels);
   });
 
   it('lets user pods be reached only by the proxy and the hub, and never reach the metadata address', () => {

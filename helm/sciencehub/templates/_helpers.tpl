@@ -101,7 +101,7 @@ are) under the admin's hub.config, which wins key by key. Secrets come from the 
   "hub" (dict "ip" "0.0.0.0" "port" 8081 "connectUrl" (printf "http://%s-hub:8081" $full))
   "proxy" (dict "mode" "external" "apiUrl" (printf "http://%s-proxy-api:8001" $full))
   "store" (dict "kind" "redis")
-  "spawner" (dict "kind" "kubernetes" "namespace" (include "sciencehub.singleuserNamespace" .) "credentials" (dict "kind" "in-cluster"))
+  "spawner" (dict "kind" "kubernetes" "namespace" (include "sciencehub.singleuserNamespace" .) "credentials" (dict "source" "in-cluster") "instance" .Release.Name "port" .Values.singleuser.port)
   "images" (dict "catalog" "/etc/sciencehub/catalog/catalog.yaml")
 -}}
 {{- toYaml (mustMergeOverwrite $defaults (deepCopy .Values.hub.config)) -}}
@@ -142,6 +142,7 @@ affinity:
 {{- define "sciencehub.singleuserSelector" -}}
 app.kubernetes.io/managed-by: sciencehub
 app.kubernetes.io/component: singleuser-server
+app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
 {{/* A NetworkPolicy peer: the pods of one component of this release. */}}

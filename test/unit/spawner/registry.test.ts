@@ -7,7 +7,7 @@ describe('SpawnerConfigSchema', () => {
   test('an absent section means the local spawner with its defaults', () => {
     const config: SpawnerConfig = SpawnerConfigSchema.parse(undefined);
     expect(config).toEqual({ kind: 'local', ...spawnerRegistry.local.configSchema.parse({}) });
-    expect(config.stateDir).toBe('./.state/local-spawner');
+    expect(config.kind === 'local' && config.stateDir).toBe('./.state/local-spawner');
   });
 
   test('local settings are validated as the local section', () => {
@@ -26,7 +26,7 @@ describe('SpawnerConfigSchema', () => {
   });
 
   test('the registry lists its kinds', () => {
-    expect(SPAWNER_KINDS).toEqual(['local']);
+    expect(SPAWNER_KINDS).toEqual(['local', 'kubernetes']);
   });
 });
 
