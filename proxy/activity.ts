@@ -1,5 +1,6 @@
 // Last-activity recording for proxied traffic. Records go to an in-memory map (no store write per
-// request or per websocket frame); readers overlay it, and a timer flushes it to the route store.
+// request or per websocket frame); readers overlay it, and a timer flushes it to the route store
+// in one batch (the Redis store merges batches from every replica, most recent wins).
 
 import type { RouteData, RouteStore } from './route-store';
 
@@ -11,7 +12,9 @@ export function laterIso(iso: string | undefined, ms: number | undefined): strin
 }
 
 export class ActivityTracker {
-  private readonly recent = new Map<string, number>();
+  private recent = new Map<string, number>();
+  /** What a flush in progress is writing; still overlaid until the write is done. */
+  private flushing = new Map<string, number>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -20,27 +23,54 @@ export class ActivityTracker {
     this.recent.set(prefix, this.now());
   }
 
+  /** Merge times recorded elsewhere (worker processes): the most recent wins. */
+  merge(entries: Iterable<readonly [string, number]>): void {
+    for (const [prefix, ms] of entries) {
+      const known = this.recent.get(prefix);
+      if (known === undefined || known < ms) this.recent.set(prefix, ms);
+    }
+  }
+
   /** Drop what is known about a prefix (its route was removed or replaced). */
   forget(prefix: string): void {
     this.recent.delete(prefix);
+    this.flushing.delete(prefix);
+  }
+
+  /** The latest recorded time for a prefix, if any. */
+  latest(prefix: string): number | undefined {
+    const a = this.recent.get(prefix);
+    const b = this.flushing.get(prefix);
+    if (a === undefined) return b;
+    return b === undefined || a > b ? a : b;
   }
 
   /** Route data with recorded activity overlaid (newest wins). Returns a new object. */
   overlay(prefix: string, data: RouteData): RouteData {
-    const last = laterIso(data.last_activity, this.recent.get(prefix));
+    const last = laterIso(data.last_activity, this.latest(prefix));
     return last === data.last_activity ? { ...data } : { ...data, last_activity: last };
   }
 
-  /** Write recorded activity into the store; entries not touched meanwhile are dropped. */
+  /** Hand over everything recorded since the last take, and forget it (workers → primary). */
+  take(): Map<string, number> {
+    const taken = this.recent;
+    this.recent = new Map();
+    return taken;
+  }
+
+  /** Write recorded activity to the store in one batch; kept for the next try if the write fails. */
   async flush(store: RouteStore): Promise<void> {
-    const snapshot = [...this.recent];
-    for (const [prefix, ms] of snapshot) {
-      const current = await store.get(prefix);
-      if (current !== undefined) {
-        const last = laterIso(current.last_activity, ms);
-        if (last !== current.last_activity) await store.update(prefix, { last_activity: last });
-      }
-      if (this.recent.get(prefix) === ms) this.recent.delete(prefix);
+    if (this.recent.size === 0) return;
+    const batch = this.recent;
+    this.recent = new Map();
+    this.flushing = batch;
+    try {
+      await store.recordActivity(batch);
+    } catch (err) {
+      this.merge(batch);
+      throw err;
+    } finally {
+      if (this.flushing === batch) this.flushing = new Map();
     }
   }
 }

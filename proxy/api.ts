@@ -17,6 +17,10 @@ export interface ApiDeps {
   now: () => number;
   /** Largest accepted POST body in bytes. */
   maxBodyBytes?: number;
+  /** Called before answering a read: gathers activity recorded elsewhere (worker processes). */
+  refreshActivity?: () => Promise<void>;
+  /** Called after a write, before answering: waits until the change is live everywhere (workers). */
+  afterWrite?: () => Promise<void>;
 }
 
 const API_PREFIX = '/api/routes';
@@ -140,6 +144,7 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
 
     switch (req.method) {
       case 'GET': {
+        if (deps.refreshActivity !== undefined) await deps.refreshActivity();
         if (path === '/') return listRoutes(res, query);
         const data = await routes.get(path);
         if (data === undefined) throw new ApiError(404, `No route for ${path}`);
@@ -149,14 +154,16 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
         const data = parseRouteBody(await readBody(req, maxBody));
         activity.forget(path);
         await routes.add(path, { ...data, last_activity: new Date(now()).toISOString() });
-        logger.info({ path, target: data.target }, 'route added');
+        if (deps.afterWrite !== undefined) await deps.afterWrite();
+        logger.debug({ path, target: data.target }, 'route added');
         return sendEmpty(res, 201);
       }
       case 'DELETE': {
         const removed = await routes.remove(path);
         if (!removed) throw new ApiError(404, `No route for ${path}`);
         activity.forget(path);
-        logger.info({ path }, 'route removed');
+        if (deps.afterWrite !== undefined) await deps.afterWrite();
+        logger.debug({ path }, 'route removed');
         return sendEmpty(res, 204);
       }
       default:

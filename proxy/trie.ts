@@ -113,6 +113,37 @@ export class UrlTrie<T> {
     return { prefix: segmentsToPath(segments.slice(0, bestDepth)), depth: bestDepth, value: best as T };
   }
 
+  /**
+   * The value at the longest stored prefix of `path` (whole segments), without building the
+   * prefix string or a segment array: the per-request lookup.
+   */
+  longestValue(path: string): T | undefined {
+    let start = 0;
+    let end = path.length;
+    while (start < end && path.charCodeAt(start) === 47) start++;
+    while (end > start && path.charCodeAt(end - 1) === 47) end--;
+    let node: TrieNode<T> = this.root;
+    let best = node.hasValue ? node.value : undefined;
+    while (start < end && node.children !== undefined) {
+      let slash = path.indexOf('/', start);
+      if (slash < 0 || slash > end) slash = end;
+      const child = node.children.get(path.slice(start, slash));
+      if (child === undefined) break;
+      node = child;
+      if (node.hasValue) best = node.value;
+      start = slash + 1;
+    }
+    return best;
+  }
+
+  /** Remove every value. */
+  clear(): void {
+    this.root.children = undefined;
+    this.root.hasValue = false;
+    this.root.value = undefined;
+    this.count = 0;
+  }
+
   /** Every stored value, parents before children. */
   values(): T[] {
     const out: T[] = [];

@@ -18,6 +18,8 @@ export interface ManagedProxyOptions {
   command: string[] | null;
   stateDir: string;
   logLevel: string;
+  /** Edge-auth secret shared with the proxy (passed as env SCIENCEHUB_EDGE_SECRET); off when unset. */
+  edgeAuthSecret?: string;
 }
 
 export function defaultProxyCommand(): string[] {
@@ -32,6 +34,7 @@ export function proxyArgs(o: ManagedProxyOptions): string[] {
     '--api-ip', api.hostname, '--api-port', api.port || '80',
     '--default-target', o.hubTarget, '--error-target', `${o.hubTarget}/hub/error`,
     '--log-level', o.logLevel,
+    ...(o.edgeAuthSecret !== undefined ? ['--edge-auth'] : []),
   ];
 }
 
@@ -46,7 +49,10 @@ export async function ensureProxy(client: ProxyClient, o: ManagedProxyOptions, c
   const fd = openSync(logFile, 'a', 0o600);
   const child = spawn(cmd as string, args, {
     detached: true, stdio: ['ignore', fd, fd],
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', CONFIGPROXY_AUTH_TOKEN: o.token, NODE_ENV: process.env.NODE_ENV ?? '' },
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin', CONFIGPROXY_AUTH_TOKEN: o.token, NODE_ENV: process.env.NODE_ENV ?? '',
+      ...(o.edgeAuthSecret !== undefined ? { SCIENCEHUB_EDGE_SECRET: o.edgeAuthSecret } : {}),
+    },
   });
   closeSync(fd);
   child.unref();

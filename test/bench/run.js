@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Benchmarks of sciencehub on this machine, side by side with what it replaces:
-// `run.js [spawn|api|proxy|kubernetes]` (no argument runs them all). Every process it starts is stopped at the end, also on errors.
+// `run.js [spawn|api|proxy|kubernetes|workshop]` (no argument runs them all). Every process it starts is stopped at the end, also on errors.
 // Knobs (env): BENCH_SINGLES=5 BENCH_CONCURRENT=20 BENCH_ROUNDS=2 BENCH_USERS=10000
 // BENCH_REQUESTS=500 BENCH_API_JUPYTERHUB=1 BENCH_KEEP_TMP=0 (keep logs even on success).
 'use strict';
@@ -34,6 +34,7 @@ const SUITES = {
   },
   proxy: (ctx) => require('./proxy-bench').run(ctx),
   kubernetes: (ctx) => require('./kubernetes-bench').run(ctx),
+  workshop: (ctx) => require('./workshop-bench').run(ctx),
 };
 
 const intEnv = (name, dflt) => {
@@ -55,6 +56,8 @@ function snapshotBuild(tmpRoot) {
   const copy = path.join(tmpRoot, 'build');
   fs.cpSync(dist, path.join(copy, 'dist'), { recursive: true });
   fs.symlinkSync(path.join(root, 'node_modules'), path.join(copy, 'node_modules'));
+  // The hub reads the image catalog from images/catalog.yaml beside dist/.
+  fs.cpSync(path.join(root, 'images/catalog.yaml'), path.join(copy, 'images/catalog.yaml'));
   return path.join(copy, 'dist/hub/cli.js');
 }
 

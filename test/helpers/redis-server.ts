@@ -13,12 +13,13 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-export async function startRedis(): Promise<RedisServer> {
+/** `port`: start on this port (e.g. again where a stopped server was) instead of a free one. */
+export async function startRedis(options: { port?: number } = {}): Promise<RedisServer> {
   const dir = await mkdtemp(join(tmpdir(), 'sciencehub-redis-'));
   let lastError: Error | undefined;
   // A freePort() can be taken by someone else before redis binds it: retry with a new one.
   for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const child = spawn(
       'redis-server',
       ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no'],

@@ -1,7 +1,10 @@
-// The proxy's REST API against a real proxy on port 0: auth, route CRUD, inactive_since, bad input.
+// The proxy's REST API against a real proxy on port 0: auth, route CRUD, inactive_since, bad input;
+// once with the memory route table and once with the Redis one (a real redis-server).
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { pino } from 'pino';
 import { startProxy, type RunningProxy } from '../../proxy/main';
+import { startRedis, type RedisServer } from '../helpers/redis-server';
 
 const TOKEN = 'api-test-token';
 const logger = pino({ level: 'silent' });
@@ -28,18 +31,22 @@ function call(port: number, method: string, path: string, opts: { body?: string;
   });
 }
 
-describe('proxy REST API', () => {
+describe.each(['memory', 'redis'] as const)('proxy REST API (%s routes)', (kind) => {
   let proxy: RunningProxy;
+  let redis: RedisServer | undefined;
   let now = Date.parse('2026-03-01T12:00:00.000Z');
 
   beforeAll(async () => {
+    if (kind === 'redis') redis = await startRedis();
+    const store = redis === undefined ? {} : { redisUrl: redis.url, redisPrefix: `api-test-${randomBytes(4).toString('hex')}:` };
     proxy = await startProxy(
-      { port: 0, apiPort: 0, ip: '127.0.0.1', authToken: TOKEN, defaultTarget: 'http://127.0.0.1:8081' },
+      { port: 0, apiPort: 0, ip: '127.0.0.1', authToken: TOKEN, defaultTarget: 'http://127.0.0.1:8081', ...store },
       { logger, now: () => now },
     );
-  });
+  }, 30_000);
   afterAll(async () => {
     await proxy.close();
+    await redis?.stop();
   });
 
   const api = (method: string, path: string, opts?: { body?: string; auth?: string | null }): Promise<Reply> =>

@@ -86,3 +86,23 @@ describe('runProxyCli', () => {
     expect(process.exitCode).toBe(2);
   });
 });
+
+describe('runProxyCli --pid-file', () => {
+  it('writes the pid once listening and removes it on SIGTERM', async () => {
+    const { mkdtempSync, existsSync, readFileSync, rmSync } = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'proxy-pid-'));
+    const pidFile = path.join(dir, 'proxy.pid');
+    const log = collector();
+    const done = runProxyCli(['--ip', '127.0.0.1', '--port', '0', '--api-port', '0', '--pid-file', pidFile], {
+      env: { CONFIGPROXY_AUTH_TOKEN: 'cli-token' }, logDestination: log.stream,
+    });
+    await log.next('proxy listening');
+    expect(readFileSync(pidFile, 'utf8')).toBe(String(process.pid));
+    process.emit('SIGTERM', 'SIGTERM');
+    await done;
+    expect(existsSync(pidFile)).toBe(false);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});

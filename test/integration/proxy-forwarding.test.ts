@@ -1,5 +1,7 @@
 // Forwarding through a real proxy to echo backends: paths, headers, bodies, websockets, errors,
-// activity, and hostile requests that must get a clean 4xx without hurting later traffic.
+// activity, and hostile requests that must get a clean 4xx without hurting later traffic; once
+// with the memory route table and once with the Redis one (a real redis-server).
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
@@ -11,6 +13,7 @@ import { startProxy, type RunningProxy } from '../../proxy/main';
 import type { ProxyOptionsInput } from '../../proxy/options';
 import { startEchoBackend, type EchoBackend, type EchoedRequest } from '../helpers/echo-backend';
 import { freePort } from '../helpers/ports';
+import { startRedis, type RedisServer } from '../helpers/redis-server';
 
 const TOKEN = 'forwarding-test-token';
 const logger = pino({ level: process.env.PROXY_TEST_LOG ?? 'silent' });
@@ -93,7 +96,8 @@ function wsRefusal(port: number, urlPath: string): Promise<number> {
   });
 }
 
-describe('proxy forwarding', () => {
+describe.each(['memory', 'redis'] as const)('proxy forwarding (%s routes)', (kind) => {
+  let redis: RedisServer | undefined;
   let hub: EchoBackend;
   let alice: EchoBackend;
   let aliceGpu: EchoBackend;
@@ -102,12 +106,14 @@ describe('proxy forwarding', () => {
   const started: RunningProxy[] = [];
 
   async function start(options: Partial<ProxyOptionsInput>): Promise<RunningProxy> {
-    const p = await startProxy({ ip: '127.0.0.1', port: 0, apiPort: 0, authToken: TOKEN, ...options }, { logger, now: () => now });
+    const store = redis === undefined ? {} : { redisUrl: redis.url, redisPrefix: `fwd-test-${randomBytes(4).toString('hex')}:` };
+    const p = await startProxy({ ip: '127.0.0.1', port: 0, apiPort: 0, authToken: TOKEN, ...store, ...options }, { logger, now: () => now });
     started.push(p);
     return p;
   }
 
   beforeAll(async () => {
+    if (kind === 'redis') redis = await startRedis();
     [hub, alice, aliceGpu] = await Promise.all([startEchoBackend(), startEchoBackend(), startEchoBackend()]);
     proxy = await start({ defaultTarget: hub.url });
     await addRoute(proxy, '/user/alice', alice.url);
@@ -116,12 +122,14 @@ describe('proxy forwarding', () => {
   afterAll(async () => {
     await Promise.all(started.map((p) => p.close()));
     await Promise.all([hub.close(), alice.close(), aliceGpu.close()]);
+    await redis?.stop();
   });
 
   it('answers the health check on the public port', async () => {
     const reply = await call(proxy.publicPort, 'GET', '/_chp_healthz');
     expect(reply.status).toBe(200);
-    expect(JSON.parse(reply.body)).toEqual({ status: 'ok' });
+    if (kind === 'memory') expect(JSON.parse(reply.body)).toEqual({ status: 'ok' });
+    else expect(JSON.parse(reply.body)).toEqual({ status: 'ok', redis: { connected: true, since: expect.any(String) } });
   });
 
   it('forwards with the full path, query, method, body and X-Forwarded headers', async () => {

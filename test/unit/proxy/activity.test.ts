@@ -36,3 +36,30 @@ describe('ActivityTracker', () => {
     expect(tracker.overlay('/user/alice', stored).last_activity).toBe('2026-05-01T09:00:00.000Z');
   });
 });
+
+describe('ActivityTracker across processes and failures', () => {
+  it('merges times from elsewhere (newest wins) and hands them over with take()', () => {
+    const tracker = new ActivityTracker(() => 1000);
+    tracker.record('/a');
+    tracker.merge([['/a', 500], ['/b', 2000]]);
+    expect(tracker.latest('/a')).toBe(1000);
+    expect(tracker.latest('/b')).toBe(2000);
+    expect([...tracker.take()].sort()).toEqual([['/a', 1000], ['/b', 2000]]);
+    expect(tracker.latest('/a')).toBeUndefined();
+  });
+
+  it('keeps what a failed flush could not write, and overlays it meanwhile', async () => {
+    const tracker = new ActivityTracker(() => Date.parse('2026-05-01T10:00:00.000Z'));
+    tracker.record('/a');
+    const failing = new MemoryRouteStore();
+    failing.recordActivity = async () => {
+      throw new Error('redis away');
+    };
+    await expect(tracker.flush(failing)).rejects.toThrow('redis away');
+    expect(tracker.overlay('/a', { target: 'http://x' }).last_activity).toBe('2026-05-01T10:00:00.000Z');
+    const store = new MemoryRouteStore();
+    await store.add('/a', { target: 'http://x', last_activity: '2026-05-01T09:00:00.000Z' });
+    await tracker.flush(store);
+    expect((await store.get('/a'))?.last_activity).toBe('2026-05-01T10:00:00.000Z');
+  });
+});

@@ -82,3 +82,18 @@ describe('UrlTrie', () => {
     expect(trie.get('/user/alice/lab')).toBeUndefined();
   });
 });
+
+describe('UrlTrie.longestValue (the per-request lookup)', () => {
+  it('agrees with longestPrefix on every case', () => {
+    const trie = new UrlTrie<string>();
+    for (const p of ['/', '/user', '/user/alice', '/user/alice/gpu', '/a//b', '/用户']) trie.set(p, `v${p}`);
+    for (const path of ['/', '', '/user', '/user/', '/user/alice/gpu/lab', '/user/alice/lab', '/user/alicex', '//user//alice//', '/a//b/c', '/a/b', '/用户/x', '/hub/home']) {
+      expect(trie.longestValue(path)).toBe(trie.longestPrefix(path)?.value);
+    }
+    const empty = new UrlTrie<string>();
+    expect(empty.longestValue('/x')).toBeUndefined();
+    trie.clear();
+    expect(trie.size).toBe(0);
+    expect(trie.longestValue('/user/alice')).toBeUndefined();
+  });
+});
