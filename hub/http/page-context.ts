@@ -1,6 +1,7 @@
-// Builds the PageContext every page renders with, from the request's session and user.
+// Builds the PageContext every page renders with, from the request's session and user, and the
+// notices earlier middleware left in res.locals.pageNotices (budget warnings).
 import type { Request } from 'express';
-import type { PageContext } from '../pages';
+import type { PageContext, PageNotice } from '../pages';
 import type { User } from '../store/store';
 
 export interface PageContextOptions {
@@ -14,10 +15,13 @@ export function pageContext(req: Request, options: PageContextOptions): PageCont
   const user = (req.user as User | undefined) ?? null;
   let token: string | null = null;
   if (req.session) token = options.csrfToken(req);
+  const notices = (req.res?.locals.pageNotices as PageNotice[] | undefined) ?? [];
   return {
     baseUrl: options.baseUrl,
     user: user ? { name: user.name, admin: user.admin } : null,
     csrfToken: token,
     banner: options.banner,
+    adminPageEnabled: true,
+    notices,
   };
 }

@@ -1,4 +1,5 @@
-// Home page: the signed-in user's servers with start/open/stop actions, times relative to `now`.
+// Home page: the signed-in user's servers with start/open/stop actions, times relative to `now`,
+// and their usage this month against their quota (what is left).
 // Pure: data in, HTML out. Start/Stop are POST forms with the CSRF field; nothing changes on GET.
 import { html, SafeHtml } from './html';
 import { hubUrl, PageContext, postButton, renderLayout } from './layout';
@@ -28,6 +29,20 @@ export interface HomePageInput {
   now: Date;
   /** GET target of the "new named server" form (field `server_name`); default `${baseUrl}hub/spawn`. */
   newServerUrl?: string;
+  /** The user's usage this month and their quota; no section when absent. */
+  usage?: HomeUsage | null;
+}
+
+/** Usage and quota as display strings (built by hub/quota/page-views.ts). */
+export interface HomeUsage {
+  /** 'May 2024'. */
+  monthLabel: string;
+  /** When usage was last charged (ISO), or null before the first charge. */
+  asOf: string | null;
+  /** One row per monthly budget. */
+  budgets: ReadonlyArray<{ label: string; used: string; limit: string; left: string; percent: number | null }>;
+  /** Per-server and count limits, with where each comes from ("group staff"). */
+  limits: ReadonlyArray<{ label: string; value: string; source: string }>;
 }
 
 const STATE_LABELS: Record<ServerState, string> = {
@@ -77,6 +92,34 @@ function row(ctx: PageContext, server: HomeServer, now: Date): SafeHtml {
 </tr>`;
 }
 
+function usageSection(usage: HomeUsage, now: Date): SafeHtml {
+  const asOf = usage.asOf === null ? html`Nothing charged yet this month.` : html`Charged up to ${timeElement(usage.asOf, now)}.`;
+  const budgets = usage.budgets.map((b) => html`<tr>
+<th scope="row">${b.label}</th><td>${b.used}</td><td>${b.limit}</td><td>${b.left}</td>
+<td>${b.percent === null ? html`<span class="muted">—</span>` : html`<meter min="0" max="100" low="80" high="99" optimum="0" value="${Math.min(100, b.percent)}">${b.percent} %</meter> ${b.percent} %`}</td>
+</tr>`);
+  const limits = usage.limits.map((l) => html`<tr><th scope="row">${l.label}</th><td>${l.value}</td><td class="muted">${l.source}</td></tr>`);
+  return html`<section class="card" id="usage" aria-labelledby="usage-heading">
+<h2 id="usage-heading">Your usage in ${usage.monthLabel}</h2>
+<p class="muted">${asOf}</p>
+<div class="table-wrap"><table class="servers usage">
+<caption class="visually-hidden">Usage this month against your budgets</caption>
+<thead><tr><th scope="col">Budget</th><th scope="col">Used</th><th scope="col">Limit</th><th scope="col">Left</th><th scope="col">Share used</th></tr></thead>
+<tbody>
+${budgets}
+</tbody>
+</table></div>
+<h3>Your quota</h3>
+<div class="table-wrap"><table class="servers quota">
+<caption class="visually-hidden">Your quota</caption>
+<thead><tr><th scope="col">Limit</th><th scope="col">Value</th><th scope="col">Set by</th></tr></thead>
+<tbody>
+${limits}
+</tbody>
+</table></div>
+</section>`;
+}
+
 function newServerForm(action: string): SafeHtml {
   return html`<section class="card" aria-labelledby="new-server-heading">
 <h2 id="new-server-heading">Start another server</h2>
@@ -105,6 +148,7 @@ ${servers.map((s) => row(ctx, s, now))}
 </table></div>`;
   const body = html`<h1>Your servers</h1>
 ${table}
-${input.namedServersAllowed ? newServerForm(input.newServerUrl ?? hubUrl(ctx, 'spawn')) : null}`;
+${input.namedServersAllowed ? newServerForm(input.newServerUrl ?? hubUrl(ctx, 'spawn')) : null}
+${input.usage ? usageSection(input.usage, now) : null}`;
   return renderLayout({ ctx, title: 'Home', body });
 }

@@ -18,6 +18,16 @@ export interface PageContext {
   banner?: string | null;
   /** Link the admin page in the nav (for admins only) once that page exists. */
   adminPageEnabled?: boolean;
+  /** Notices for the signed-in user shown at the top of every page (e.g. budget warnings). */
+  notices?: readonly PageNotice[];
+}
+
+export interface PageNotice {
+  /** 'warning': heads-up (budget at 80 %); 'error': something stops working (budget used up). */
+  level: 'warning' | 'error';
+  text: string;
+  /** Optional link after the text, e.g. to the usage on the home page. */
+  link?: { href: string; label: string };
 }
 
 export interface LayoutOptions {
@@ -65,6 +75,12 @@ function renderNav(ctx: PageContext): SafeHtml {
 <form class="inline-form" method="post" action="${hubUrl(ctx, 'logout')}">${csrfField(ctx)}<button type="submit" class="button button-quiet">Sign out</button></form></div>`;
 }
 
+function renderNotices(ctx: PageContext): SafeHtml | null {
+  const notices = ctx.notices ?? [];
+  if (notices.length === 0) return null;
+  return html`<div class="notices">${notices.map((n) => html`<div class="alert ${n.level === 'error' ? 'alert-error' : 'notice alert-warning'}" role="${n.level === 'error' ? 'alert' : 'status'}" data-notice="${n.level}"><p>${n.text}${n.link ? html` <a href="${n.link.href}">${n.link.label}</a>` : null}</p></div>`)}</div>`;
+}
+
 /** Renders a complete HTML document. */
 export function renderLayout(opts: LayoutOptions): string {
   const { ctx } = opts;
@@ -91,6 +107,7 @@ ${banner}
 ${renderNav(ctx)}
 </header>
 <main id="main" tabindex="-1">
+${renderNotices(ctx)}
 ${opts.body}
 </main>
 </body>
