@@ -14,13 +14,13 @@ import { ConfigError } from './config/load';
 import { JUPYTERHUB_API_VERSION, type HubContext } from './context';
 import type { Store, User } from './store/store';
 import { createStore } from './store/create-store';
-import { CollectionSessionStore } from './store/session-store';
 import { createSpawner } from '../spawner/registry';
 import type { Spawner } from '../spawner/types';
 import { realClock, type Clock } from './clock';
 import { TokenService } from './auth/tokens';
 import { principalMiddleware } from './auth/authenticate';
-import { DEV_BANNER, devAuthRefusal, devStrategy } from './auth/dev';
+import { DEV_BANNER, devAuthRefusal } from './auth/dev';
+import { setUpAuth } from './auth/setup';
 import { registerOAuthRoutes } from './auth/oauth-provider';
 import { ProxyClient } from './proxy-sync/proxy-client';
 import { ensureProxy } from './proxy-sync/managed-proxy';
@@ -28,15 +28,25 @@ import { checkServers, syncRoutes, type RouteSyncDeps } from './proxy-sync/sync'
 import { Orchestrator, type OrchestratorSettings } from './servers/orchestrator';
 import { restoreServers } from './servers/restore';
 import { eventRecorder } from './events';
+import { catalogFor } from './catalog/catalog';
+import { Accountant } from './quota/accountant';
+import { budgetNotices } from './quota/notice';
+import { createHubMetrics, noopMetrics, recordingMetrics } from './metrics/hub-metrics';
+import { registerMetricsRoute } from './metrics/metrics-route';
+import { startHubCuller, type HubCuller } from './culler/hub-culler';
+import { cullNotices } from './culler/notice';
 import { HubError } from './errors';
 import { errorMiddleware } from './http/error-middleware';
 import { accessLog } from './http/access-log';
 import { pageContext } from './http/page-context';
-import { buildApiRouter } from './api';
+import { buildApiRoutes } from './api';
+import { ApiRoutes, assertApiRoutesDeclared } from './http/route';
 import { registerLoginRoutes } from './web/login-routes';
+import { registerEdgeAuthRoutes } from './web/edge-auth-routes';
+import { registerSamlRoutes } from './web/saml-routes';
 import { registerPageRoutes } from './web/page-routes';
 import { STATIC_DIR } from './pages';
-import { ensureAdmins, ensureSecret, ensureServiceTokens, ensureUser } from './bootstrap';
+import { ensureAdmins, ensureSecret, ensureServiceTokens } from './bootstrap';
 
 export interface HubOverrides {
   clock?: Clock;
@@ -50,6 +60,10 @@ export interface RunningHub {
   /** http://ip:port of the hub itself. */
   url: string;
   port: number;
+  /** Every API route with its declared access (method, path below the hub prefix, scopes | 'public'). */
+  routes: ReadonlyArray<{ method: string; path: string; access: string }>;
+  /** The culler timer when it runs in this hub (culler.enabled and culler.runInHub), else null. */
+  culler: HubCuller | null;
   close(): Promise<void>;
 }
 
@@ -64,6 +78,9 @@ export async function startHub(config: HubConfig, logger: Logger, overrides: Hub
     if (refusal) throw new ConfigError('auth', [refusal]);
     logger.warn(DEV_BANNER);
   }
+  // The image catalog is validated before anything starts: a bad entry stops the hub, naming its key path.
+  const catalog = catalogFor(config.images);
+  logger.info({ catalog: catalog.source, images: catalog.images.length }, 'image catalog loaded');
   const store = overrides.store ?? (await createStore(config.store, { logger: logger.child({ component: 'store' }) }));
   const spawner = overrides.spawner ?? createSpawner(config.spawner, { logger: logger.child({ component: 'spawner' }), clock });
   logger.info({ store: store.kind, spawner: spawner.kind, auth: config.auth.kind }, 'hub components');
@@ -76,7 +93,10 @@ export async function startHub(config: HubConfig, logger: Logger, overrides: Hub
   const baseUrl = config.hub.baseUrl;
   const hubPrefix = `${baseUrl}hub/`;
   const proxy = new ProxyClient(config.proxy.apiUrl, proxyToken);
-  const record = eventRecorder(store, clock, logger);
+  const metrics = config.metrics.enabled
+    ? createHubMetrics(store, { currency: config.pricing.currency, timeZone: config.usage.timeZone, now: () => clock.now() })
+    : noopMetrics;
+  const record = recordingMetrics(eventRecorder(store, clock, logger), metrics);
   const settings: OrchestratorSettings = {
     baseUrl, hubApiUrl: '', startTimeoutMs: config.hub.startTimeoutSeconds * 1000,
     httpTimeoutMs: config.hub.httpTimeoutSeconds * 1000, concurrentSpawnLimit: config.hub.concurrentSpawnLimit,
@@ -91,7 +111,7 @@ export async function startHub(config: HubConfig, logger: Logger, overrides: Hub
   authenticator.deserializeUser((name: string, done) => {
     store.users.get(name).then((u) => done(null, u ?? false), done);
   });
-  authenticator.use('dev', devStrategy(config.auth.dev, async (name) => ensureUser(store, name, config.auth.admins.includes(name), clock)));
+  const auth = await setUpAuth({ config, store, tokens, clock, logger, record, passport: authenticator });
 
   const { csrfSynchronisedProtection, generateToken } = csrfSync({
     getTokenFromRequest: (req) => (req.body as Record<string, unknown> | undefined)?._csrf as string | undefined ?? (req.headers['x-xsrftoken'] as string | undefined),
@@ -101,7 +121,7 @@ export async function startHub(config: HubConfig, logger: Logger, overrides: Hub
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', config.hub.trustProxy);
   app.use(accessLog(logger.child({ component: 'access' })));
   app.use((_req, res, next) => {
     res.setHeader('X-JupyterHub-Version', JUPYTERHUB_API_VERSION);
@@ -119,26 +139,40 @@ export async function startHub(config: HubConfig, logger: Logger, overrides: Hub
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
   // Sessions live on the hub's own paths only (the cookie's path); /user/... never sees them.
   app.use(hubPrefix, session({
-    name: 'sciencehub-session', secret: cookieSecret, store: new CollectionSessionStore(store.sessions),
+    name: 'sciencehub-session', secret: cookieSecret, store: auth.sessions,
     resave: false, saveUninitialized: false, rolling: false,
     cookie: { path: hubPrefix, httpOnly: true, sameSite: 'lax', secure: sessionCookieSecure(config.hub.cookieSecure), maxAge: config.hub.sessionMaxAgeHours * 3600 * 1000 },
   }));
   app.use(hubPrefix, authenticator.initialize());
   app.use(hubPrefix, authenticator.session());
-  app.use(hubPrefix, principalMiddleware({ store, tokens, apiPrefix: `${hubPrefix}api` }));
+  app.use(hubPrefix, principalMiddleware({ store, tokens, apiPrefix: `${hubPrefix}api`, roles: config.auth }));
+  app.use(hubPrefix, budgetNotices(ctx));
+  app.use(hubPrefix, cullNotices(ctx));
 
   const hubRouter = express.Router();
   // Every form POST carries the session's CSRF token. The API authenticates by token (or by a
   // same-origin cookie with X-XSRFToken), and the OAuth token endpoint by client secret.
+  // The SAML endpoints take form POSTs from the identity provider (signed messages, no CSRF token).
+  const fromIdp = new Set(['/saml/acs', '/saml/slo']);
   hubRouter.use((req, res, next) =>
-    req.method === 'POST' && (!req.path.startsWith('/api/') || req.path === '/api/oauth2/authorize')
+    req.method === 'POST' && (!req.path.startsWith('/api/') || req.path === '/api/oauth2/authorize') && !fromIdp.has(req.path)
       ? csrfSynchronisedProtection(req, res, next)
       : next());
-  registerOAuthRoutes(hubRouter, ctx, pageCtx);
-  hubRouter.use('/api', buildApiRouter(ctx));
-  registerLoginRoutes(hubRouter, ctx, pageCtx, authenticator);
+  const oauthRoutes = new ApiRoutes(hubRouter);
+  registerOAuthRoutes(oauthRoutes, ctx, pageCtx);
+  registerMetricsRoute(hubRouter, metrics, config.metrics);
+  hubRouter.use('/api', metrics.apiTimer());
+  const api = buildApiRoutes(ctx);
+  hubRouter.use('/api', api.router);
+  const authDeps = { passport: authenticator, limiter: auth.limiter, signOut: auth.signOut, saml: auth.saml };
+  registerLoginRoutes(hubRouter, ctx, pageCtx, authDeps);
+  if (config.proxy.edgeAuthSecret !== null) registerEdgeAuthRoutes(hubRouter, ctx, config.proxy.edgeAuthSecret);
+  if (auth.saml && auth.samlState) registerSamlRoutes(hubRouter, ctx, pageCtx, { ...authDeps, saml: auth.saml, state: auth.samlState, signIn: auth.signIn });
   registerPageRoutes(hubRouter, ctx, pageCtx);
   app.use(hubPrefix.slice(0, -1), hubRouter);
+  const routes = [...oauthRoutes.table, ...api.routes.table.map((r) => ({ ...r, path: `/api${r.path}` }))];
+  // An API route added to a router directly, past the scope declarations, stops the hub here.
+  assertApiRoutesDeclared(hubRouter, routes);
   // The proxy's default route brings stopped servers' URLs here.
   app.get([`${baseUrl}user/*rest`], (req, res) => res.redirect(302, `${hubPrefix}${req.originalUrl.slice(baseUrl.length)}`));
   if (baseUrl !== '/') app.get('/', (_req, res) => res.redirect(302, hubPrefix));
@@ -163,6 +197,7 @@ export async function startHub(config: HubConfig, logger: Logger, overrides: Hub
     await ensureProxy(proxy, {
       apiUrl: config.proxy.apiUrl, publicIp: config.proxy.publicIp, publicPort: config.proxy.publicPort, token: proxyToken,
       hubTarget: hubUrl, command: config.proxy.command, stateDir: path.resolve('.state'), logLevel: config.hub.logLevel === 'silent' ? 'error' : config.hub.logLevel,
+      edgeAuthSecret: config.proxy.edgeAuthSecret ?? undefined,
     }, clock, logger);
   }
   await restoreServers(store, spawner, orchestrator, logger.child({ component: 'restore' }));
@@ -177,11 +212,22 @@ export async function startHub(config: HubConfig, logger: Logger, overrides: Hub
       .finally(() => { ticking = false; });
   }, config.proxy.syncIntervalSeconds * 1000);
   timer.unref();
+  // Usage accounting and budget enforcement (hub/quota): every hub process runs it; charges are atomic.
+  const accountant = new Accountant({
+    store, clock, logger: logger.child({ component: 'accountant' }), quotas: config.quotas, pricing: config.pricing, usage: config.usage,
+    stopServer: (user, server, reason) => orchestrator.stop(user, server, { reason, event: 'budget-stop' }),
+  });
+  accountant.start();
+  const culler = config.culler.enabled && config.culler.runInHub
+    ? startHubCuller({ store, orchestrator, proxy, clock, logger: logger.child({ component: 'culler' }), config: config.culler })
+    : null;
 
   return {
-    ctx, url: hubUrl, port,
+    ctx, url: hubUrl, port, culler, routes,
     async close() {
       clearInterval(timer);
+      await accountant.stop();
+      await culler?.stop();
       await orchestrator.shutdown();
       if (config.hub.stopServersOnShutdown) {
         for (const s of await store.servers.list()) {

@@ -8,6 +8,7 @@ import { parseInput } from '../http/validate';
 import { HubError, badRequest, notFound } from '../errors';
 import type { Group } from '../store/store';
 import { groupModel } from './models';
+import { isIdpManaged } from '../auth/group-sync';
 
 const GROUP_NAME = /^[^/\p{Cc}]{1,255}$/u;
 const Members = z.object({ users: z.array(z.string()).max(10_000) }).strict();
@@ -63,6 +64,7 @@ export function registerGroupRoutes(api: ApiRoutes, ctx: HubContext): void {
   });
   const change = (add: boolean) => async (req: Request, out: import('express').Response) => {
     const g = await get(String(req.params.group));
+    if (isIdpManaged(g)) throw new HubError('CONFLICT', `Group ${g.name} is managed by the identity provider: its members change when they sign in.`);
     await setMembership(ctx, g.name, parseInput(Members, req.body ?? {}, 'body').users, add);
     out.json(groupModel(g, (await members(ctx)).get(g.name) ?? []));
   };

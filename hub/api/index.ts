@@ -9,6 +9,11 @@ import { registerServerRoutes } from './servers';
 import { registerActivityRoutes } from './activity';
 import { registerTokenRoutes } from './tokens';
 import { registerGroupRoutes } from './groups';
+import { registerImageRoutes } from './images';
+import { registerWorkshopApiRoutes } from './workshops';
+import { registerQuotaRoutes } from './quotas';
+import { registerUsageRoutes } from './usage';
+import { registerCullerRoutes } from '../culler/api';
 
 export function buildApiRoutes(ctx: HubContext): { router: Router; routes: ApiRoutes } {
   const router = express.Router();
@@ -19,6 +24,11 @@ export function buildApiRoutes(ctx: HubContext): { router: Router; routes: ApiRo
   registerActivityRoutes(routes, ctx);
   registerTokenRoutes(routes, ctx);
   registerGroupRoutes(routes, ctx);
+  registerImageRoutes(routes, ctx);
+  registerWorkshopApiRoutes(routes, ctx);
+  registerQuotaRoutes(routes, ctx);
+  registerUsageRoutes(routes, ctx);
+  registerCullerRoutes(routes, ctx);
   router.use((req, _res, next) => next(new HubError('NOT_FOUND', `No API endpoint ${req.method} ${req.path}`)));
   return { router, routes };
 }

@@ -7,11 +7,12 @@ import type { ApiRoutes } from '../http/route';
 import { parseInput } from '../http/validate';
 import { badRequest, notFound } from '../errors';
 import { serverKey, type Server, type User } from '../store/store';
-import { NO_RESOURCES } from '../../spawner/types';
 import { SERVER_NAME_PATTERN, progressApiPath } from '../servers/names';
 import { isActive } from '../servers/state';
 import type { HubProgressEvent } from '../servers/progress-channel';
 import { serverResource } from './common';
+import { admitSpawn } from '../quota/admit-spawn';
+import { resolveStart } from '../catalog/start';
 
 const UserOptions = z.record(z.string(), z.unknown());
 const DeleteBody = z.object({ remove: z.boolean().default(false) }).strict();
@@ -31,7 +32,11 @@ export async function requestStart(ctx: HubContext, owner: User, serverName: str
       }
     }
   }
-  return ctx.orchestrator.start(owner, serverName, { image: null, resources: NO_RESOURCES, userOptions });
+  // Image and size from the catalog (hub/catalog): refuses what the catalog or the owner's groups do not allow.
+  const chosen = await resolveStart(ctx, owner, userOptions);
+  // Quota admission (hub/quota): refuses over-quota spawns; fills missing limits from the quota.
+  const resources = await admitSpawn(ctx, owner, serverName, { image: chosen.image, resources: chosen.resources });
+  return ctx.orchestrator.start(owner, serverName, { image: chosen.image, resources, userOptions: chosen.userOptions });
 }
 
 async function owner(ctx: HubContext, req: Request): Promise<User> {

@@ -6,6 +6,7 @@ import type { ApiRoutes } from '../http/route';
 import { parseInput } from '../http/validate';
 import { badRequest, forbidden, notFound } from '../errors';
 import { expandScopes, isSubset, isValidScope, roleScopes } from '../auth/scopes';
+import { scopeOwner } from '../auth/roles';
 import { userResource } from './common';
 import { tokenModel } from './models';
 
@@ -34,10 +35,11 @@ export function registerTokenRoutes(api: ApiRoutes, ctx: HubContext): void {
     const scopes = body.scopes ?? ['inherit'];
     const unknown = scopes.filter((s) => !isValidScope(s));
     if (unknown.length) throw badRequest(`Unknown or malformed scopes: ${unknown.join(', ')}`);
-    const ownerHeld = expandScopes(roleScopes(owner), owner);
-    const requested = expandScopes(scopes, owner, roleScopes(owner));
+    const role = scopeOwner(owner, ctx.config.auth);
+    const ownerHeld = expandScopes(roleScopes(role), role);
+    const requested = expandScopes(scopes, role, roleScopes(role));
     const creatorHeld = p.ownerScopes && p.scopes !== p.ownerScopes ? p.scopes : (p.ownerScopes ?? p.scopes);
-    if (!isSubset(requested, ownerHeld, owner) || !isSubset(requested, creatorHeld, owner)) {
+    if (!isSubset(requested, ownerHeld, role) || !isSubset(requested, creatorHeld, role)) {
       throw forbidden('A token cannot hold scopes that its owner or its creator does not hold.');
     }
     const { token, secret } = await ctx.tokens.issue({

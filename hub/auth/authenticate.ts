@@ -7,6 +7,7 @@ import type { Store, User } from '../store/store';
 import type { TokenService } from './tokens';
 import { tokenFromHeader } from './tokens';
 import { principalFromToken, principalFromUser, type Principal } from './principal';
+import type { RolePolicy } from './roles';
 
 function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -34,7 +35,7 @@ export function cookieApiAllowed(req: Request): boolean {
   return typeof sent === 'string' && typeof expected === 'string' && sameSecret(sent, expected);
 }
 
-export function principalMiddleware(deps: { store: Store; tokens: TokenService; apiPrefix: string }): RequestHandler {
+export function principalMiddleware(deps: { store: Store; tokens: TokenService; apiPrefix: string; roles?: RolePolicy }): RequestHandler {
   return async (req, res, next) => {
     try {
       let principal: Principal | null = null;
@@ -43,12 +44,12 @@ export function principalMiddleware(deps: { store: Store; tokens: TokenService; 
         const token = await deps.tokens.lookup(secret);
         if (token) {
           const owner = token.user !== null ? ((await deps.store.users.get(token.user)) ?? null) : null;
-          principal = principalFromToken(token, owner);
+          principal = principalFromToken(token, owner, deps.roles);
         }
         if (!principal) res.locals.badToken = true;
       } else if (req.user) {
         const isApi = req.originalUrl.startsWith(deps.apiPrefix);
-        if (!isApi || cookieApiAllowed(req)) principal = principalFromUser(req.user as User, req.sessionID ?? null);
+        if (!isApi || cookieApiAllowed(req)) principal = principalFromUser(req.user as User, req.sessionID ?? null, deps.roles);
       }
       res.locals.principal = principal;
       next();

@@ -1,7 +1,8 @@
 // The OAuth2 authorization-code provider single-user servers use to learn who the browser is
 // (JUPYTER-PROTOCOL.md §3): authorize (a page, signed-in users) and token (server to hub).
 import { createHash, randomBytes } from 'node:crypto';
-import type { Request, Response, Router } from 'express';
+import type { Request, Response } from 'express';
+import type { ApiRoutes } from '../http/route';
 import type { HubContext } from '../context';
 import { HubError, forbidden } from '../errors';
 import { hashToken } from './tokens';
@@ -37,7 +38,8 @@ export function grantedScopes(client: OAuthClient, user: User, requested: string
   return [...new Set([...defaults.filter((s) => wanted.has(s)), ...client.allowedScopes])];
 }
 
-export function registerOAuthRoutes(router: Router, ctx: HubContext, pageContext: (req: Request) => PageContext): void {
+/** Both endpoints are public in the routes table: authorize checks the session, token the client secret. */
+export function registerOAuthRoutes(router: ApiRoutes, ctx: HubContext, pageContext: (req: Request) => PageContext): void {
   const lifetime = ctx.config.oauth;
 
   async function checkAuthorize(req: Request, source: Record<string, unknown>): Promise<{ params: AuthorizeParams; client: OAuthClient; user: User }> {
@@ -69,7 +71,7 @@ export function registerOAuthRoutes(router: Router, ctx: HubContext, pageContext
     res.redirect(302, withQuery(client.redirectUri, { code, ...(params.state !== null ? { state: params.state } : {}) }));
   }
 
-  router.get('/api/oauth2/authorize', async (req, res) => {
+  router.getPublic('/api/oauth2/authorize', async (req, res) => {
     if (!req.user) {
       res.redirect(302, `${ctx.hubPrefix}login?next=${encodeURIComponent(req.originalUrl)}`);
       return;
@@ -89,13 +91,13 @@ export function registerOAuthRoutes(router: Router, ctx: HubContext, pageContext
     res.type('html').send(renderOAuthConsent({ ctx: pageContext(req), clientDescription: client.description, scopes, actionUrl: `${ctx.hubPrefix}api/oauth2/authorize`, hidden }));
   });
 
-  router.post('/api/oauth2/authorize', async (req, res) => {
+  router.postPublic('/api/oauth2/authorize', async (req, res) => {
     if (!req.user) throw forbidden('Sign in first.');
     const { params, client, user } = await checkAuthorize(req, (req.body ?? {}) as Record<string, unknown>);
     await issueCode(req, res, params, client, user);
   });
 
-  router.post('/api/oauth2/token', async (req, res) => {
+  router.postPublic('/api/oauth2/token', async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const fail = (status: number, error: string, description: string) =>
       res.status(status).set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' }).json({ error, error_description: description });

@@ -2,6 +2,7 @@
 // what they may do. Checks combine the token's scopes with its owner's current role.
 import type { Token, User } from '../store/store';
 import { checkAnyScope, expandScopes, roleScopes, type Resource, type ScopeVerdict } from './scopes';
+import { NO_ROLES, scopeOwner, type RolePolicy } from './roles';
 
 export interface Principal {
   kind: 'user' | 'service';
@@ -16,17 +17,20 @@ export interface Principal {
   sessionId: string | null;
 }
 
-export function principalFromUser(user: User, sessionId: string | null): Principal {
-  const scopes = expandScopes(roleScopes(user), user);
+/** `roles` says who is an organiser (from config); without it nobody is. */
+export function principalFromUser(user: User, sessionId: string | null, roles: RolePolicy = NO_ROLES): Principal {
+  const owner = scopeOwner(user, roles);
+  const scopes = expandScopes(roleScopes(owner), owner);
   return { kind: 'user', name: user.name, admin: user.admin, groups: user.groups, scopes, ownerScopes: scopes, token: null, sessionId };
 }
 
-export function principalFromToken(token: Token, owner: User | null): Principal | null {
+export function principalFromToken(token: Token, user: User | null, roles: RolePolicy = NO_ROLES): Principal | null {
   if (token.user !== null) {
-    if (!owner) return null; // owner deleted: the token is dead
+    if (!user) return null; // owner deleted: the token is dead
+    const owner = scopeOwner(user, roles);
     const ownerScopes = expandScopes(roleScopes(owner), owner);
     return {
-      kind: 'user', name: owner.name, admin: owner.admin, groups: owner.groups,
+      kind: 'user', name: user.name, admin: user.admin, groups: user.groups,
       scopes: expandScopes(token.scopes, owner, roleScopes(owner)), ownerScopes,
       token, sessionId: token.sessionId,
     };

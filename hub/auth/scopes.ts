@@ -37,16 +37,27 @@ export const SCOPES: Record<string, ScopeInfo> = {
   'read:hub': { description: 'Read information about the hub.' },
   proxy: { description: 'Read and synchronise the proxy routing table.' },
   shutdown: { description: 'Shut down the hub.' },
+  'admin:quotas': { description: 'Set the quotas of users and groups.', sub: ['read:quotas', 'read:usage'] },
+  'read:quotas': { description: 'Read the quotas of users and groups (read:users also reads a user’s own).' },
+  'read:usage': { description: 'Read users’ usage and budgets, and list everyone’s (read:users also reads a user’s own).' },
+  'read:metrics': { description: 'Read the hub’s Prometheus metrics at /hub/metrics.' },
+  workshops: {
+    description: 'Create, list and revoke workshop links, and read the attendees (members of the workshop’s group) of one’s own workshops.',
+  },
 };
 
 /** What a user holds through the 'user' role: `self`, i.e. these scopes on their own resources. */
 export const SELF_SCOPES = ['read:users', 'users:activity', 'servers', 'access:servers', 'tokens', 'read:groups:name'];
+/** What an organiser holds besides `self` (members of an `auth.organiserGroups` group). */
+export const ORGANISER_SCOPES = ['workshops'];
 /** What an admin holds: every concrete scope, unfiltered. */
 export const ADMIN_SCOPES = Object.keys(SCOPES).filter((s) => s !== 'self' && s !== 'inherit');
 
 export interface ScopeOwner {
   name: string;
   admin: boolean;
+  /** Member of an organiser group (see auth/roles.ts); absent means no. */
+  organiser?: boolean;
 }
 
 export function parseScope(scope: string): { base: string; filter: string | null } {
@@ -65,7 +76,8 @@ export function isValidScope(scope: string): boolean {
 
 /** The role scopes of a user, before expansion. */
 export function roleScopes(owner: ScopeOwner): string[] {
-  return owner.admin ? [...ADMIN_SCOPES, 'self'] : ['self'];
+  if (owner.admin) return [...ADMIN_SCOPES, 'self'];
+  return owner.organiser ? ['self', ...ORGANISER_SCOPES] : ['self'];
 }
 
 /**

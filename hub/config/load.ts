@@ -60,6 +60,7 @@ export function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.Proc
   };
   if (env.SCIENCEHUB_COOKIE_SECRET) section('hub').cookieSecret = env.SCIENCEHUB_COOKIE_SECRET;
   if (env.CONFIGPROXY_AUTH_TOKEN) section('proxy').authToken = env.CONFIGPROXY_AUTH_TOKEN;
+  if (env.SCIENCEHUB_EDGE_SECRET) section('proxy').edgeAuthSecret = env.SCIENCEHUB_EDGE_SECRET;
   const store = out.store;
   if (env.SCIENCEHUB_REDIS_URL && store !== null && typeof store === 'object' && !Array.isArray(store)
       && (store as Record<string, unknown>).kind === 'redis') {

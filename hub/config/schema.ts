@@ -3,6 +3,11 @@
 import { z } from 'zod';
 import { StoreConfigSchema } from '../store/create-store';
 import { SpawnerConfigSchema } from '../../spawner/registry';
+import { PricingSectionSchema, QuotasSectionSchema, UsageSectionSchema } from '../quota/config';
+import { GroupNameSchema, SamlAuthSchema } from '../auth/saml/config';
+import { ImagesConfigSchema } from '../catalog/config';
+import { CullerConfigSchema } from '../culler/config';
+import { MetricsConfigSchema } from '../metrics/config';
 
 const Port = z.number().int().min(0).max(65535);
 const HttpUrl = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
@@ -38,6 +43,8 @@ export const HubSectionSchema = z
     stopServersOnShutdown: z.boolean().default(false)
       .describe('stop every server when the hub exits (default: leave them running; they are re-adopted at start)'),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('how much the hub logs'),
+    trustProxy: z.array(z.string().min(1)).min(1).default(['loopback'])
+      .describe("addresses whose X-Forwarded-For the hub believes (client addresses for sign-in limits and logs): 'loopback', 'uniquelocal' (private ranges, e.g. the proxy's pod), or CIDRs"),
   })
   .strict();
 
@@ -54,6 +61,8 @@ export const ProxySectionSchema = z
       .describe('how often routes are reconciled and route activity collected'),
     command: z.array(z.string()).min(1).nullable().default(null)
       .describe('command that starts the proxy in managed mode (default: this sciencehub\'s own proxy)'),
+    edgeAuthSecret: z.string().min(32).nullable().default(null)
+      .describe('shared secret of edge authentication (env SCIENCEHUB_EDGE_SECRET): the proxy then requires a hub-issued cookie on /user/ paths, for servers that do no auth of their own; off when unset'),
   })
   .strict();
 
@@ -69,13 +78,28 @@ export const DevAuthSchema = z
 
 export const AuthSectionSchema = z
   .object({
-    kind: z.enum(['dev']).default('dev').describe('how users sign in'),
+    kind: z.enum(['dev', 'saml']).default('dev').describe("how users sign in: 'dev' (trials and tests) or 'saml' (institutional sign-on)"),
     dev: DevAuthSchema.prefault({}),
+    saml: SamlAuthSchema.optional(),
     admins: z.array(z.string().min(1)).default([]).describe('user names that are admins'),
+    adminGroups: z.array(GroupNameSchema).default([])
+      .describe('members of these groups are admins (set at each sign-in; with SAML the IdP groups decide)'),
+    organiserGroups: z.array(GroupNameSchema).default([])
+      .describe('members of these groups are workshop organisers (scope `workshops`)'),
     loginRateLimitPerMinute: z.number().int().positive().default(20)
-      .describe('failed sign-ins per minute per client address before it is slowed down'),
+      .describe('failed sign-ins per minute per client address before further attempts get 429'),
+    loginRateLimitPerUserPerMinute: z.number().int().positive().default(10)
+      .describe('failed sign-ins per minute per user name before further attempts get 429'),
   })
-  .strict();
+  .strict()
+  .superRefine((a, ctx) => {
+    if (a.kind === 'saml' && a.saml === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['saml'], message: 'required when auth.kind is saml (at least publicUrl and the IdP)' });
+    }
+    if (a.kind !== 'saml' && a.saml !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['saml'], message: `only used with auth.kind: saml (auth.kind is ${a.kind})` });
+    }
+  });
 
 export const ServiceSchema = z
   .object({
@@ -104,6 +128,12 @@ export const HubConfigSchema = z
     auth: AuthSectionSchema.prefault({}),
     services: z.array(ServiceSchema).default([]).describe('API tokens for scripts and tools (e.g. the idle culler), with their scopes'),
     oauth: OAuthSectionSchema.prefault({}),
+    quotas: QuotasSectionSchema.prefault({}).describe('what each user and group may use: per-server size, servers at once, monthly budgets'),
+    pricing: PricingSectionSchema.prefault({}).describe('prices that turn usage into money'),
+    usage: UsageSectionSchema.prefault({}).describe('how usage is accounted'),
+    images: ImagesConfigSchema.prefault({}),
+    culler: CullerConfigSchema.prefault({}).describe('stopping idle servers: timeouts, maximum age, warnings, overrides'),
+    metrics: MetricsConfigSchema.prefault({}).describe('Prometheus metrics at /hub/metrics'),
   })
   .strict();
 

@@ -119,6 +119,9 @@ export class Orchestrator {
     const startedAt = clock.now();
     const clientId = oauthClientId(user.name, serverName);
     let state: Server['spawnerState'] = null;
+    // Set while spawner.start() runs: a spawner turns its aborted start into its own error, so the
+    // start timeout is recognised by this timer rather than by the error.
+    let startTimer: AbortSignal | null = null;
     const timeout = AbortSignal.any([signal, AbortSignal.timeout(settings.startTimeoutMs + settings.httpTimeoutMs)]);
     try {
       // A fresh token and OAuth client per spawn; the old client's tokens die with it.
@@ -138,13 +141,15 @@ export class Orchestrator {
         apiToken: secret, resources: options.resources,
       });
       const request = { user: user.name, serverName, state: null, image: options.image ?? null, resources: options.resources, prefix, env };
-      const startSignal = AbortSignal.any([signal, AbortSignal.timeout(settings.startTimeoutMs)]);
+      startTimer = AbortSignal.timeout(settings.startTimeoutMs);
+      const startSignal = AbortSignal.any([signal, startTimer]);
       const gen = spawner.start(request, startSignal);
       let step = await gen.next();
       while (!step.done) {
         channel.publish({ progress: 5 + step.value.progress * 0.65, message: step.value.message });
         step = await gen.next();
       }
+      startTimer = null;
       state = step.value.state;
       const url = step.value.url;
       await store.servers.update(key, (s) => ({ ...s, url, spawnerState: step.value.state as Server['spawnerState'] }));
@@ -176,19 +181,19 @@ export class Orchestrator {
       await record('spawn', user.name, serverName, `started in ${seconds} s`, { seconds: Number(seconds) });
       channel.publish({ progress: 100, message: `Server ready at ${prefix}`, ready: true, url: prefix });
     } catch (err) {
-      const { userMessage, reason, logTail } = describeSpawnFailure(err, signal, settings.startTimeoutMs);
+      const { userMessage, reason, logTail } = describeSpawnFailure(err, signal, settings.startTimeoutMs, startTimer?.aborted === true);
       logger.warn({ reason, err: err instanceof SpawnError ? err.detail ?? err.message : String(err), logTail }, 'spawn failed');
       await spawner.stop({ user: user.name, serverName, state }, { now: true }).catch((e: unknown) => logger.warn({ err: e }, 'cleanup after failed spawn'));
       await this.revokeCredentials(user.name, serverName);
       await store.servers.update(key, (s) => ({ ...s, state: 'failed', url: null, tokenId: null, spawnerState: null, stopReason: userMessage }));
-      await record('spawn-failed', user.name, serverName, userMessage, { reason });
+      await record('spawn-failed', user.name, serverName, userMessage, { reason, seconds: Number(((clock.now() - startedAt) / 1000).toFixed(1)) });
       const tail = logTail?.length ? `\n${logTail.slice(-10).join('\n')}` : '';
       channel.publish({ progress: 100, message: `${userMessage}${tail}`, failed: true });
     }
   }
 
   /** Stops a server: route first, then the process, then its credentials. */
-  async stop(userName: string, serverName: string, options: { reason?: string | null; remove?: boolean; event?: string } = {}): Promise<void> {
+  async stop(userName: string, serverName: string, options: { reason?: string | null; remove?: boolean; event?: string; data?: Record<string, unknown> } = {}): Promise<void> {
     const { store, spawner, record } = this.deps;
     const key = serverKey(userName, serverName);
     const inFlight = this.inFlight.get(key);
@@ -206,7 +211,7 @@ export class Orchestrator {
       await store.servers.update(key, (s) => ({
         ...s, state: 'stopped', url: null, tokenId: null, spawnerState: null, stopReason: options.reason ?? null,
       }));
-      await record(options.event ?? 'stop', userName, serverName, options.reason ?? 'stopped');
+      await record(options.event ?? 'stop', userName, serverName, options.reason ?? 'stopped', options.data);
     }
     if (options.remove) await store.servers.delete(key);
   }
@@ -239,15 +244,15 @@ function serverLabel(user: string, serverName: string): string {
   return serverName ? `Server "${serverName}" of ${user}` : `The server of ${user}`;
 }
 
-function describeSpawnFailure(err: unknown, signal: AbortSignal, startTimeoutMs: number): { userMessage: string; reason: string; logTail?: string[] } {
+function describeSpawnFailure(err: unknown, signal: AbortSignal, startTimeoutMs: number, startTimedOut = false): { userMessage: string; reason: string; logTail?: string[] } {
   if (signal.aborted) return { userMessage: 'The start was cancelled.', reason: 'cancelled' };
+  const timedOut = {
+    userMessage: `Your server did not start within ${startTimeoutMs / 1000} s (raise hub.startTimeoutSeconds if it needs longer).`,
+    reason: 'start-timeout',
+  };
+  if (startTimedOut) return timedOut;
   if (err instanceof SpawnError) return { userMessage: err.userMessage, reason: err.reason, logTail: err.logTail };
-  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
-    return {
-      userMessage: `Your server did not start within ${startTimeoutMs / 1000} s (raise hub.startTimeoutSeconds if it needs longer).`,
-      reason: 'start-timeout',
-    };
-  }
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return timedOut;
   if (err instanceof HubError) return { userMessage: err.publicMessage, reason: err.reason };
   return { userMessage: 'Your server could not be started because of an internal error.', reason: 'internal' };
 }

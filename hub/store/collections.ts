@@ -4,12 +4,17 @@ import { z } from 'zod';
 import {
   EventSchema,
   GroupSchema,
+  MeterSchema,
   OAuthClientSchema,
   OAuthCodeSchema,
+  QuotaEntrySchema,
+  SamlStateSchema,
   ServerSchema,
   SessionSchema,
   TokenSchema,
+  UsageSchema,
   UserSchema,
+  WorkshopSchema,
   type HubEvent,
   type PutOptions,
 } from './store';
@@ -24,6 +29,11 @@ export const COLLECTION_SCHEMAS = {
   oauthCodes: OAuthCodeSchema,
   sessions: SessionSchema,
   secrets: z.string(),
+  workshops: WorkshopSchema,
+  quotas: QuotaEntrySchema,
+  usage: UsageSchema,
+  meters: MeterSchema,
+  samlState: SamlStateSchema,
 } as const;
 
 export type CollectionName = keyof typeof COLLECTION_SCHEMAS;

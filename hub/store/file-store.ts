@@ -84,6 +84,11 @@ class FileStore implements Store {
   readonly oauthCodes;
   readonly sessions;
   readonly secrets;
+  readonly workshops;
+  readonly quotas;
+  readonly usage;
+  readonly meters;
+  readonly samlState;
   readonly events: EventLog;
   private closed = false;
   private dirty = false;
@@ -106,6 +111,11 @@ class FileStore implements Store {
     this.oauthCodes = this.collection('oauthCodes');
     this.sessions = this.collection('sessions');
     this.secrets = this.collection('secrets');
+    this.workshops = this.collection('workshops');
+    this.quotas = this.collection('quotas');
+    this.usage = this.collection('usage');
+    this.meters = this.collection('meters');
+    this.samlState = this.collection('samlState');
     this.events = {
       append: async (event: HubEvent) => {
         this.checkOpen();

@@ -95,6 +95,11 @@ class RedisStore implements Store {
   readonly oauthCodes;
   readonly sessions;
   readonly secrets;
+  readonly workshops;
+  readonly quotas;
+  readonly usage;
+  readonly meters;
+  readonly samlState;
   readonly events: EventLog;
   private closed = false;
 
@@ -113,6 +118,11 @@ class RedisStore implements Store {
     this.oauthCodes = new RedisCollection('oauthCodes', this);
     this.sessions = new RedisCollection('sessions', this);
     this.secrets = new RedisCollection('secrets', this);
+    this.workshops = new RedisCollection('workshops', this);
+    this.quotas = new RedisCollection('quotas', this);
+    this.usage = new RedisCollection('usage', this);
+    this.meters = new RedisCollection('meters', this);
+    this.samlState = new RedisCollection('samlState', this);
     this.events = {
       append: async (event: HubEvent) => {
         this.checkOpen();

@@ -1,5 +1,6 @@
 // express-session's Store on the hub Store's sessions collection, so sessions survive restarts
-// and are shared by hub processes. Entry lifetime follows the session cookie.
+// and are shared by hub processes. Entry lifetime follows the session cookie. Each entry also
+// records its own id, so all sessions of one user can be found and ended ("sign out everywhere").
 import session from 'express-session';
 import type { Collection, Session } from './store';
 
@@ -13,6 +14,21 @@ export interface CollectionSessionStoreOptions {
 }
 
 type Callback = (err?: unknown) => void;
+
+/** Where an entry keeps its own session id (stripped before express-session sees the data). */
+const SID_FIELD = 'sciencehubSessionId';
+
+/** The signed-in user of session data (passport's layout), or null. */
+export function sessionUser(data: Record<string, unknown>): string | null {
+  const user = (data.passport as { user?: unknown } | undefined)?.user;
+  return typeof user === 'string' ? user : null;
+}
+
+function withoutSid(stored: Session): Session {
+  if (!(SID_FIELD in stored)) return stored;
+  const { [SID_FIELD]: _sid, ...data } = stored;
+  return data;
+}
 
 export class CollectionSessionStore extends session.Store {
   private readonly defaultTtlSeconds: number;
@@ -30,7 +46,7 @@ export class CollectionSessionStore extends session.Store {
   override get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
     settle(
       () => this.sessions.get(sid),
-      (stored) => callback(null, stored === undefined ? null : (stored as unknown as session.SessionData)),
+      (stored) => callback(null, stored === undefined ? null : (withoutSid(stored) as unknown as session.SessionData)),
       (err) => callback(err),
     );
   }
@@ -52,7 +68,7 @@ export class CollectionSessionStore extends session.Store {
     settle(
       async () => {
         const stored = await this.sessions.get(sid);
-        if (stored !== undefined) await this.save(sid, { ...stored, cookie: data.cookie } as unknown as session.SessionData);
+        if (stored !== undefined) await this.save(sid, { ...withoutSid(stored), cookie: data.cookie } as unknown as session.SessionData);
       },
       () => callback?.(),
       (err) => callback?.(err),
@@ -66,7 +82,26 @@ export class CollectionSessionStore extends session.Store {
       return;
     }
     // The cookie object serialises itself (toJSON); the stored form is plain JSON.
-    await this.sessions.put(sid, JSON.parse(JSON.stringify(data)) as Session, { ttlSeconds });
+    const plain = JSON.parse(JSON.stringify(data)) as Session;
+    await this.sessions.put(sid, { ...plain, [SID_FIELD]: sid }, { ttlSeconds });
+  }
+
+  /** The live sessions whose data matches (a scan of every session). */
+  async findSessions(match: (data: Session) => boolean): Promise<Array<{ id: string; data: Session }>> {
+    const found: Array<{ id: string; data: Session }> = [];
+    for (const stored of await this.sessions.list()) {
+      const id = stored[SID_FIELD];
+      const data = withoutSid(stored);
+      if (typeof id === 'string' && match(data)) found.push({ id, data });
+    }
+    return found;
+  }
+
+  /** Ends every session signed in as `user`, in every hub process; returns their ids. */
+  async destroyUserSessions(user: string): Promise<string[]> {
+    const ids = (await this.findSessions((data) => sessionUser(data) === user)).map((s) => s.id);
+    await Promise.all(ids.map((sid) => this.sessions.delete(sid)));
+    return ids;
   }
 
   private ttlSeconds(data: session.SessionData): number {

@@ -119,6 +119,101 @@ export const EventSchema = z
   .strict();
 export type HubEvent = z.infer<typeof EventSchema>;
 
+/** Quota limits as set for a user or group: an absent field is not set, null means unlimited. */
+const QuotaNumber = () => z.number({ error: 'expected a number, or null for unlimited' });
+export const QuotaLimitsSchema = z
+  .object({
+    memoryPerServerGb: QuotaNumber().positive({ error: 'must be more than 0' }).nullable().optional().describe('memory limit of one server, in GB (2^30 bytes)'),
+    cpuPerServer: QuotaNumber().positive({ error: 'must be more than 0' }).nullable().optional().describe('CPU limit of one server, in cores'),
+    maxServers: QuotaNumber().int({ error: 'must be a whole number' }).min(0, { error: 'must be 0 or more' }).nullable().optional().describe('servers running (or starting) at once'),
+    monthlyBudget: QuotaNumber().min(0, { error: 'must be 0 or more' }).nullable().optional().describe('money per month, in pricing.currency'),
+    monthlyGbHours: QuotaNumber().min(0, { error: 'must be 0 or more' }).nullable().optional().describe('memory use per month, in GB-hours'),
+    monthlyCpuHours: QuotaNumber().min(0, { error: 'must be 0 or more' }).nullable().optional().describe('CPU use per month, in CPU-hours'),
+  })
+  .strict();
+export type QuotaLimits = z.infer<typeof QuotaLimitsSchema>;
+
+/** A quota set through the API or admin page; keyed quotaKey('user' | 'group', name). */
+export const QuotaEntrySchema = z
+  .object({ subject: z.enum(['user', 'group']), name: z.string().min(1), limits: QuotaLimitsSchema, updated: Iso, updatedBy: z.string() })
+  .strict();
+export type QuotaEntry = z.infer<typeof QuotaEntrySchema>;
+
+/** One server run (from its `started`) as accrued into one month; `accruedTo` is its watermark. */
+export const UsageRunSchema = z
+  .object({
+    server: z.string(),
+    started: Iso,
+    accruedTo: Iso,
+    memGb: z.number().min(0),
+    cpu: z.number().min(0),
+    priceClass: z.string().nullable(),
+  })
+  .strict();
+export type UsageRun = z.infer<typeof UsageRunSchema>;
+
+/** A user's usage in one month (YYYY-MM in the configured zone); keyed usageKey(user, month). */
+export const UsageSchema = z
+  .object({
+    user: z.string().min(1),
+    month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/),
+    gbHours: z.number().min(0),
+    cpuHours: z.number().min(0),
+    cost: z.number().min(0),
+    updated: Iso,
+    /** Keyed runKey(server, started). */
+    runs: z.record(z.string(), UsageRunSchema),
+  })
+  .strict();
+export type Usage = z.infer<typeof UsageSchema>;
+
+/** A server run the accountant still has to close; keyed serverKey(user, server). */
+export const MeterSchema = z
+  .object({
+    user: z.string().min(1),
+    server: z.string(),
+    started: Iso,
+    memGb: z.number().min(0),
+    cpu: z.number().min(0),
+    priceClass: z.string().nullable(),
+  })
+  .strict();
+export type Meter = z.infer<typeof MeterSchema>;
+
+/**
+ * SAML message state shared by every hub process (auth/saml/saml-state.ts): ids of sign-in
+ * requests awaiting their response, ids of assertions already used, and where to go after sign-in.
+ */
+export const SamlStateSchema = z
+  .object({
+    kind: z.enum(['request', 'assertion', 'relay']),
+    value: z.string(),
+    /** Epoch milliseconds. */
+    createdAt: z.number().int().min(0),
+  })
+  .strict();
+export type SamlState = z.infer<typeof SamlStateSchema>;
+
+/** A workshop link (hub/workshops): who organises it, what it starts, until when, for how many. */
+export const WorkshopSchema = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9_-]{16}$/),
+    name: z.string().min(1).max(120),
+    /** Catalog image id and size name the attendees' servers start with. */
+    image: z.string().min(1),
+    size: z.string().min(1),
+    /** Attendees join this group, so its quota applies to them. */
+    group: z.string().min(1),
+    organiser: z.string().min(1),
+    created: Iso,
+    expiresAt: Iso,
+    maxAttendees: z.number().int().positive(),
+    revokedAt: Iso.nullable(),
+    attendees: z.array(z.object({ user: z.string().min(1), joined: Iso }).strict()),
+  })
+  .strict();
+export type Workshop = z.infer<typeof WorkshopSchema>;
+
 export interface PutOptions {
   /** The entry disappears after this many seconds (sessions, OAuth codes). */
   ttlSeconds?: number;
@@ -172,6 +267,16 @@ export interface Store {
   sessions: Collection<Session>;
   /** Hub-generated secrets kept across restarts (cookie secret, ...). */
   secrets: Collection<string>;
+  /** Quotas set through the API; keyed quotaKey(). */
+  quotas: Collection<QuotaEntry>;
+  /** Usage per user per month; keyed usageKey(). */
+  usage: Collection<Usage>;
+  /** Server runs being accounted; keyed serverKey(). */
+  meters: Collection<Meter>;
+  /** SAML request ids, used assertion ids and relay states, all with TTLs; keyed '<kind>:<id>'. */
+  samlState: Collection<SamlState>;
+  /** Workshop links; keyed by workshop id. */
+  workshops: Collection<Workshop>;
   events: EventLog;
   close(): Promise<void>;
 }
@@ -179,6 +284,14 @@ export interface Store {
 /** The servers collection key: unambiguous for any user and server name. */
 export function serverKey(user: string, serverName: string): string {
   return JSON.stringify([user, serverName]);
+}
+
+export function quotaKey(subject: 'user' | 'group', name: string): string {
+  return JSON.stringify([subject, name]);
+}
+
+export function usageKey(user: string, month: string): string {
+  return JSON.stringify([user, month]);
 }
 
 /** How many events the log keeps (oldest dropped first). */

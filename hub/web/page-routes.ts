@@ -5,16 +5,18 @@ import type { HubContext } from '../context';
 import { HubError, forbidden, notFound } from '../errors';
 import { serverKey, type User } from '../store/store';
 import { principalFromUser, principalCan } from '../auth/principal';
-import { requestStart } from '../api/servers';
 import { escapePathSegment, progressApiPath } from '../servers/names';
-import { isActive } from '../servers/state';
 import { emptyServer } from '../servers/orchestrator';
 import { NO_RESOURCES } from '../../spawner/types';
-import { renderHome, renderNotRunning, renderSpawn, renderSpawnPending, type PageContext } from '../pages';
+import { renderHome, renderNotRunning, renderSpawnPending, type PageContext } from '../pages';
+import { homeUsageFor } from '../quota/page-views';
+import { registerAdminRoutes } from './admin-routes';
+import { registerSpawnRoutes } from './spawn-routes';
+import { registerWorkshopRoutes } from './workshop-routes';
 
 type PageCtx = (req: Request) => PageContext;
 
-function signedIn(req: Request, res: Response, ctx: HubContext): User | null {
+export function signedIn(req: Request, res: Response, ctx: HubContext): User | null {
   const user = req.user as User | undefined;
   if (user) return user;
   res.redirect(302, `${ctx.hubPrefix}login?next=${encodeURIComponent(req.originalUrl)}`);
@@ -22,7 +24,7 @@ function signedIn(req: Request, res: Response, ctx: HubContext): User | null {
 }
 
 /** The owner named in the path (default: the signed-in user), checked against the scope. */
-async function targetOf(ctx: HubContext, req: Request, me: User, scope: string): Promise<{ owner: User; serverName: string }> {
+export async function targetOf(ctx: HubContext, req: Request, me: User, scope: string): Promise<{ owner: User; serverName: string }> {
   const ownerName = req.params.user !== undefined ? String(req.params.user) : me.name;
   const serverName = req.params.server !== undefined ? String(req.params.server) : '';
   const verdict = principalCan(principalFromUser(me, null), [scope], { user: ownerName, server: `${ownerName}/${serverName}` });
@@ -32,7 +34,7 @@ async function targetOf(ctx: HubContext, req: Request, me: User, scope: string):
   return { owner, serverName };
 }
 
-function suffix(owner: string, serverName: string): string {
+export function suffix(owner: string, serverName: string): string {
   return `${escapePathSegment(owner)}${serverName ? `/${escapePathSegment(serverName)}` : ''}`;
 }
 
@@ -53,28 +55,14 @@ export function registerPageRoutes(router: Router, ctx: HubContext, pageContext:
       stopReason: s.stopReason, progressPageUrl: `${hub}spawn-pending/${suffix(s.user, s.name)}`,
       stopUrl: `${hub}stop/${suffix(s.user, s.name)}`, startUrl: `${hub}spawn/${suffix(s.user, s.name)}`,
     }));
-    res.type('html').send(renderHome({ ctx: pageContext(req), servers, namedServersAllowed: ctx.config.hub.namedServers.enabled, now: new Date(ctx.clock.now()) }));
+    const usage = await homeUsageFor(ctx, me);
+    res.type('html').send(renderHome({ ctx: pageContext(req), servers, namedServersAllowed: ctx.config.hub.namedServers.enabled, now: new Date(ctx.clock.now()), usage }));
   });
 
-  const spawnForm = async (req: Request, res: Response) => {
-    const me = signedIn(req, res, ctx);
-    if (!me) return;
-    const { owner, serverName } = await targetOf(ctx, req, me, 'servers');
-    const server = await ctx.store.servers.get(serverKey(owner.name, serverName));
-    if (server?.state === 'running') return res.redirect(302, ctx.orchestrator.prefix(owner.name, serverName));
-    if (server?.state === 'pending') return res.redirect(302, `${hub}spawn-pending/${suffix(owner.name, serverName)}`);
-    return res.type('html').send(renderSpawn({ ctx: pageContext(req), owner: owner.name, serverName, actionUrl: `${hub}spawn/${suffix(owner.name, serverName)}`, error: server?.stopReason ?? null }));
-  };
-  const spawnPost = async (req: Request, res: Response) => {
-    const me = signedIn(req, res, ctx);
-    if (!me) return;
-    const { owner, serverName } = await targetOf(ctx, req, me, 'servers');
-    const server = await ctx.store.servers.get(serverKey(owner.name, serverName));
-    if (!server || !isActive(server.state)) await requestStart(ctx, owner, serverName, {});
-    res.redirect(303, `${hub}spawn-pending/${suffix(owner.name, serverName)}`);
-  };
-  router.get(['/spawn', '/spawn/:user', '/spawn/:user/:server'], spawnForm);
-  router.post(['/spawn', '/spawn/:user', '/spawn/:user/:server'], spawnPost);
+  // The spawn form, magic links and their refusals (hub/web/spawn-routes.ts).
+  registerSpawnRoutes(router, ctx, pageContext);
+  // Workshop links: the organiser's pages and the attendee's link (hub/web/workshop-routes.ts).
+  registerWorkshopRoutes(router, ctx, pageContext);
 
   router.get(['/spawn-pending/:user', '/spawn-pending/:user/:server'], async (req, res) => {
     const me = signedIn(req, res, ctx);
@@ -118,6 +106,8 @@ export function registerPageRoutes(router: Router, ctx: HubContext, pageContext:
     }
     return res.status(424).type('html').send(renderNotRunning({ ctx: pageContext(req), owner: ownerName, serverName, spawnUrl, stopReason: server?.stopReason ?? null, isOwner }));
   });
+
+  registerAdminRoutes(router, ctx, pageContext);
 
   router.get('/user-redirect/*rest', (req, res) => {
     const me = signedIn(req, res, ctx);

@@ -2,7 +2,7 @@
 // A backend supplies fresh fixtures; the suite never looks at how data is kept.
 import { NO_RESOURCES } from '../../spawner/types';
 import { COLLECTION_NAMES, type CollectionName } from '../../hub/store/collections';
-import { serverKey, type Collection, type HubEvent, type Store } from '../../hub/store/store';
+import { serverKey, type Collection, type HubEvent, type Store, type Workshop } from '../../hub/store/store';
 
 export interface StoreFixture {
   /** The open store on a fresh, empty backend. */
@@ -52,6 +52,22 @@ export function sampleValue(collection: CollectionName, tag: string): unknown {
       return { cookie: { maxAge: 1000, path: '/' }, passport: { user: tag } };
     case 'secrets':
       return `secret-${tag}`;
+    case 'workshops':
+      return {
+        id: 'AbCdEfGhIjKlMnOp', name: `Workshop ${tag}`, image: 'astro', size: 'small', group: `ws-${tag}`, organiser: tag, created: ISO,
+        expiresAt: ISO, maxAttendees: 30, revokedAt: null, attendees: [{ user: 'ann', joined: ISO }],
+      };
+    case 'quotas':
+      return { subject: 'group', name: tag, limits: { memoryPerServerGb: 4, maxServers: null, monthlyBudget: 12.5 }, updated: ISO, updatedBy: 'admin' };
+    case 'usage':
+      return {
+        user: tag, month: '2024-05', gbHours: 1.5, cpuHours: 0.75, cost: 0.1, updated: ISO,
+        runs: { '["",1]': { server: '', started: ISO, accruedTo: ISO, memGb: 2, cpu: 1, priceClass: null } },
+      };
+    case 'meters':
+      return { user: tag, server: 'gpu', started: ISO, memGb: 2, cpu: 0.5, priceClass: 'gpu' };
+    case 'samlState':
+      return { kind: 'request', value: `2024-01-01T00:00:00Z-${tag}`, createdAt: 1_704_067_200_000 };
   }
 }
 
@@ -119,6 +135,18 @@ export function runStoreContract(name: string, backend: StoreBackend): void {
       expect(await fx.store.secrets.get('counter')).toBe('50');
       // Each update saw a distinct value: none was lost or applied twice.
       expect(new Set(results).size).toBe(50);
+    });
+
+    test('concurrent workshop joins never exceed the places (update re-checks the limit)', async () => {
+      const w = { ...(sampleValue('workshops', 'org') as Workshop), attendees: [], maxAttendees: 7 };
+      await fx.store.workshops.put(w.id, w);
+      const join = (user: string) => fx.store.workshops.update(w.id, (cur) =>
+        cur.attendees.length >= cur.maxAttendees || cur.attendees.some((a) => a.user === user)
+          ? undefined : { ...cur, attendees: [...cur.attendees, { user, joined: ISO }] });
+      await Promise.all(Array.from({ length: 20 }, (_, i) => join(`u${i % 10}`)));
+      const after = await fx.store.workshops.get(w.id);
+      expect(after?.attendees).toHaveLength(7);
+      expect(new Set(after?.attendees.map((a) => a.user)).size).toBe(7);
     });
 
     if (backend.shared) {
@@ -240,6 +268,37 @@ export function runStoreContract(name: string, backend: StoreBackend): void {
       expect(await fx.store.secrets.get('k')).toBe('v');
       expect(await fx.store.users.list()).toEqual([]);
     });
+
+    test('quota, usage and meter entries are validated on write, naming the field', async () => {
+      const usage = sampleValue('usage', 'u') as Record<string, unknown>;
+      await expect(fx.store.usage.put('u', { ...usage, month: '2024-13' } as never)).rejects.toThrow(/usage.*month/);
+      await expect(fx.store.usage.put('u', { ...usage, cost: -1 } as never)).rejects.toThrow(/usage.*cost/);
+      const quota = sampleValue('quotas', 'g') as Record<string, unknown>;
+      await expect(fx.store.quotas.put('q', { ...quota, limits: { maxServers: 1.5 } } as never)).rejects.toThrow(/quotas.*maxServers/);
+      await expect(fx.store.quotas.put('q', { ...quota, limits: { memory: 4 } } as never)).rejects.toThrow(/quotas.*memory/);
+      await expect(fx.store.meters.put('m', { ...(sampleValue('meters', 'u') as object), started: 'now' } as never)).rejects.toThrow(/meters.*started/);
+      expect(await fx.store.usage.list()).toEqual([]);
+      expect(await fx.store.quotas.list()).toEqual([]);
+    });
+
+    if (backend.shared) {
+      test('usage accrued from two store instances at once moves the watermark once per stretch', async () => {
+        const second = await fx.openSecond();
+        const base = sampleValue('usage', 'u') as { runs: Record<string, { accruedTo: string }> };
+        const key = Object.keys(base.runs)[0]!;
+        await fx.store.usage.put('u', { ...(base as object), gbHours: 0, runs: { [key]: { ...base.runs[key]!, accruedTo: ISO } } } as never);
+        // Each store charges up to minute i (1 GB-hour per minute) unless the watermark is there already.
+        const charge = (s: Store, minute: number) => s.usage.update('u', (doc) => {
+          const run = doc.runs[key]!;
+          const to = Date.parse(ISO) + minute * 60_000;
+          if (Date.parse(run.accruedTo) >= to) return undefined;
+          const minutes = (to - Date.parse(run.accruedTo)) / 60_000;
+          return { ...doc, gbHours: doc.gbHours + minutes, runs: { ...doc.runs, [key]: { ...run, accruedTo: new Date(to).toISOString() } } };
+        });
+        await Promise.all(Array.from({ length: 40 }, (_, i) => charge(i % 2 === 0 ? fx.store : second, 1 + Math.floor(i / 2))));
+        expect((await second.usage.get('u'))?.gbHours).toBe(20);
+      });
+    }
 
     test('returned values are copies (get) or read-only snapshots (list): changing them does not change the store', async () => {
       await fx.store.users.put('u', sampleValue('users', 'u') as never);

@@ -12,6 +12,10 @@ import { planServerObjects } from '../../spawner/kubernetes/server-objects';
 
 jest.setTimeout(120_000);
 
+// Rendered YAML is read field by field in the assertions below.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Yaml = any;
+
 const VALUE_SETS: Record<string, Record<string, unknown>> = {
   default: {},
   'external Redis': { redis: { enabled: false, external: { url: 'redis://:pw@redis.example.org:6379/0' } } },
@@ -34,17 +38,17 @@ beforeAll(async () => {
 const podTemplates = (objs: K8sObject[]) =>
   objs
     .filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind))
-    .map((o) => ({ name: `${o.kind}/${o.metadata.name}`, spec: (o as { spec: { template: { spec: Record<string, any> } } }).spec.template.spec }));
+    .map((o) => ({ name: `${o.kind}/${o.metadata.name}`, spec: (o as unknown as { spec: { template: { spec: Record<string, Yaml> } } }).spec.template.spec }));
 
 const find = (objs: K8sObject[], kind: string, nameSuffix: string) => {
   const o = objs.find((x) => x.kind === kind && x.metadata.name.endsWith(nameSuffix));
   if (!o) throw new Error(`no ${kind} *${nameSuffix} among ${objs.map((x) => `${x.kind}/${x.metadata.name}`).join(', ')}`);
-  return o as K8sObject & Record<string, any>;
+  return o as K8sObject & Record<string, Yaml>;
 };
 
 /** The hub container's environment as the kubelet would build it from the rendered Secrets. */
 function hubEnv(objs: K8sObject[]): NodeJS.ProcessEnv {
-  const secrets = new Map(objs.filter((o) => o.kind === 'Secret').map((s) => [s.metadata.name, (s as { stringData: Record<string, string> }).stringData]));
+  const secrets = new Map(objs.filter((o) => o.kind === 'Secret').map((s) => [s.metadata.name, (s as unknown as { stringData: Record<string, string> }).stringData]));
   const hub = find(objs, 'Deployment', '-hub').spec.template.spec.containers[0];
   const env: NodeJS.ProcessEnv = {};
   for (const e of hub.env as { name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }[]) {
@@ -123,7 +127,7 @@ describe.each(Object.keys(VALUE_SETS))('chart with %s values', (setName) => {
     }, 'start-1');
     const sent = [planned.pod, planned.secret, planned.claim, planned.networkPolicy].filter((o) => o !== null) as unknown as K8sObject[];
     for (const o of sent) expect({ name: `${o.kind}/${o.metadata.name}`, problems: validateK8sObject(o) }).toEqual({ name: `${o.kind}/${o.metadata.name}`, problems: [] });
-    const pod = planned.pod as unknown as { metadata: { labels: Record<string, string> }; spec: Record<string, any> };
+    const pod = planned.pod as unknown as { metadata: { labels: Record<string, string> }; spec: Record<string, Yaml> };
     expect(pod.spec.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     expect(pod.spec.automountServiceAccountToken).toBe(false);
     for (const c of pod.spec.containers) expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });

@@ -98,7 +98,7 @@ are) under the admin's hub.config, which wins key by key. Secrets come from the 
 {{- define "sciencehub.hubConfig" -}}
 {{- $full := include "sciencehub.fullname" . -}}
 {{- $defaults := dict
-  "hub" (dict "ip" "0.0.0.0" "port" 8081 "connectUrl" (printf "http://%s-hub:8081" $full))
+  "hub" (dict "ip" "0.0.0.0" "port" 8081 "connectUrl" (printf "http://%s-hub:8081" $full) "trustProxy" (list "loopback" "uniquelocal"))
   "proxy" (dict "mode" "external" "apiUrl" (printf "http://%s-proxy-api:8001" $full))
   "store" (dict "kind" "redis")
   "spawner" (dict "kind" "kubernetes" "namespace" (include "sciencehub.singleuserNamespace" .) "credentials" (dict "source" "in-cluster") "instance" .Release.Name "port" .Values.singleuser.port)

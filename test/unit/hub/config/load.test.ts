@@ -30,15 +30,18 @@ describe('parseConfig defaults', () => {
     expect(c.hub).toEqual({
       ip: '127.0.0.1', port: 8081, baseUrl: '/', connectUrl: null, cookieSecret: null, cookieSecure: 'auto',
       sessionMaxAgeHours: 336, startTimeoutSeconds: 120, httpTimeoutSeconds: 30, concurrentSpawnLimit: 100,
-      namedServers: { enabled: false, limitPerUser: 0 }, stopServersOnShutdown: false, logLevel: 'info',
+      namedServers: { enabled: false, limitPerUser: 0 }, stopServersOnShutdown: false, logLevel: 'info', trustProxy: ['loopback'],
     });
     expect(c.proxy).toEqual({
       mode: 'managed', publicIp: '127.0.0.1', publicPort: 8000, apiUrl: 'http://127.0.0.1:8001', authToken: null,
-      syncIntervalSeconds: 60, command: null,
+      syncIntervalSeconds: 60, command: null, edgeAuthSecret: null,
     });
     expect(c.store).toEqual({ kind: 'file', path: './sciencehub-state.json' });
     expect(c.spawner).toMatchObject({ kind: 'local', cmd: ['jupyterhub-singleuser'], args: [], env: {}, ip: '127.0.0.1', allowRoot: 'auto' });
-    expect(c.auth).toEqual({ kind: 'dev', dev: { allowed: false, openSignup: false, users: {} }, admins: [], loginRateLimitPerMinute: 20 });
+    expect(c.auth).toEqual({
+      kind: 'dev', dev: { allowed: false, openSignup: false, users: {} }, admins: [], adminGroups: [], organiserGroups: [],
+      loginRateLimitPerMinute: 20, loginRateLimitPerUserPerMinute: 10,
+    });
     expect(c.services).toEqual([]);
     expect(c.oauth).toEqual({ tokenLifetimeSeconds: 14 * 24 * 3600, codeLifetimeSeconds: 300 });
   });
