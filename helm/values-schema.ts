@@ -4,6 +4,19 @@
 // is checked by the same rules the hub applies at start-up.
 import { z } from 'zod';
 import { HubConfigSchema } from '../hub/config/schema';
+import { spawnerRegistry } from '../spawner/registry';
+
+/**
+ * In a cluster the hub always runs the kubernetes spawner (the chart sets `kind`), so the values
+ * may give its settings without `kind`; everything else is the hub's own schema.
+ */
+const ChartHubConfigSchema = HubConfigSchema.extend({
+  spawner: spawnerRegistry.kubernetes.configSchema
+    .extend({ kind: z.literal('kubernetes').optional().describe("the chart runs the kubernetes spawner; 'kubernetes' if given") })
+    .strict()
+    .prefault({})
+    .describe('settings of the kubernetes spawner (user pods, home volumes, resources, node placement)'),
+});
 
 /** A Kubernetes resource quantity: 500m, 2, 1.5Gi, 512M. */
 const Quantity = z.union([
@@ -54,7 +67,7 @@ export const ChartValuesSchema = z
       .object({
         image: ImageSchema,
         resources: ResourcesSchema.prefault({}),
-        config: HubConfigSchema.describe('the hub config file (see `sciencehub hub --help`); the chart fills in where proxy, Redis and the user namespace are unless set here')
+        config: ChartHubConfigSchema.describe('the hub config file (see `sciencehub hub --help`); the chart fills in where proxy, Redis and the user namespace are unless set here')
           .prefault({}),
         existingSecret: z.string().default('')
           .describe('a Secret with keys cookie-secret and proxy-token (else the chart makes one and keeps it across upgrades)'),

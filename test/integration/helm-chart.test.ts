@@ -23,6 +23,28 @@ const VALUE_SETS: Record<string, Record<string, unknown>> = {
     proxy: { replicas: 3, workers: 2, edgeAuth: { enabled: true }, service: { type: 'ClusterIP' } },
     ingress: { enabled: true, className: 'nginx', hosts: ['science.example.org'], tls: [{ secretName: 'science-tls', hosts: ['science.example.org'] }] },
   },
+  // The deployment guide's SAML, quota and culler settings (helm/README.md), without home volumes.
+  'SAML, quotas, culling, no storage': {
+    hub: {
+      samlSecret: 'hub-saml',
+      config: {
+        auth: {
+          kind: 'saml', admins: [], adminGroups: ['hub-admins'], organiserGroups: ['workshop-leads'],
+          saml: {
+            institution: 'Example University', publicUrl: 'https://hub.example.org', idpMetadata: 'https://idp.example.org/idp/shibboleth',
+            privateKeyFile: '/etc/sciencehub/saml/sp.key', certFile: '/etc/sciencehub/saml/sp.crt',
+            username: { attribute: 'eppn', allowedScopes: ['example.org'] }, groupsAttribute: 'isMemberOf',
+            allowedGroups: ['staff', 'students'], singleLogout: true,
+          },
+        },
+        quotas: { defaults: { memoryPerServerGb: 8, cpuPerServer: 2, maxServers: 1, monthlyBudget: 50 }, groups: { 'jwst-team': { memoryPerServerGb: 32, cpuPerServer: 8, maxServers: 3, monthlyBudget: 500 } } },
+        pricing: { currency: 'EUR', perGbHour: 0.005, perCpuHour: 0.03 },
+        usage: { timeZone: 'Europe/Paris', warnAt: 0.8 },
+        culler: { enabled: true, timeoutSeconds: 3600, maxAgeSeconds: 0, warnBeforeSeconds: 600 },
+        spawner: { storage: null },
+      },
+    },
+  },
   'user pods in their own namespace, pre-pulled extras': {
     singleuser: { namespace: 'science-users' },
     prePuller: { extraImages: ['quay.io/jupyter/base-notebook:2025-01-06'] },
@@ -160,6 +182,15 @@ describe('chart values', () => {
     expect(find(objs, 'PodDisruptionBudget', '-proxy').spec.minAvailable).toBe(1);
   });
 
+  it('mounts the SAML key Secret and renders a SAML hub config without home volumes', () => {
+    const objs = rendered.get('SAML, quotas, culling, no storage')!;
+    const spec = find(objs, 'Deployment', '-hub').spec.template.spec;
+    expect(spec.volumes).toEqual(expect.arrayContaining([{ name: 'saml', secret: { secretName: 'hub-saml' } }]));
+    const config = parseConfig(parseYaml(find(objs, 'ConfigMap', '-hub-config').data['config.yaml']) as Record<string, unknown>, hubEnv(objs), 'rendered chart');
+    expect(config.auth.kind).toBe('saml');
+    expect(config.spawner.kind === 'kubernetes' && config.spawner.storage).toBeNull();
+  });
+
   it('uses the external Redis URL from a Secret and runs no Redis of its own', () => {
     const objs = rendered.get('external Redis')!;
     expect(objs.some((o) => o.kind === 'StatefulSet')).toBe(false);
@@ -184,7 +215,8 @@ describe('chart values', () => {
     [{ proxy: { replicas: 'two' } }, 'proxy.replicas'],
     [{ proxy: { replica: 3 } }, 'replica'],
     [{ hub: { config: { hub: { port: 'http' } } } }, 'hub.config.hub.port'],
-    [{ hub: { config: { spawner: { kind: 'docker' } } } }, 'hub.config.spawner'],
+    [{ hub: { config: { spawner: { kind: 'docker' } } } }, 'hub.config.spawner.kind'],
+    [{ hub: { config: { spawner: { storage: { size: 'ten gigs' } } } } }, 'hub.config.spawner.storage'],
     [{ redis: { enabled: false } }, 'redis.external.url'],
     [{ hub: { resources: { limits: { memory: '1 GB' } } } }, 'hub.resources.limits.memory'],
   ])('refuses %j naming %s', async (values, path) => {
