@@ -2,7 +2,7 @@
 // (a union on `kind`) built from it. Adding a spawner is one entry in `spawnerRegistry`.
 import { z } from 'zod';
 import { KubernetesSpawnerConfigSchema } from './kubernetes/config';
-import { createKubernetesSpawner } from './kubernetes/kubernetes-spawner';
+import type { KubernetesSpawnerConfig } from './kubernetes/config';
 import { LocalSpawnerConfigSchema } from './local/config';
 import { createLocalSpawner } from './local/local-spawner';
 import type { Spawner, SpawnerDeps } from './types';
@@ -29,7 +29,10 @@ function defineSpawner<K extends string, S extends z.ZodObject>(
 
 export const spawnerRegistry = {
   local: defineSpawner('local', LocalSpawnerConfigSchema, createLocalSpawner),
-  kubernetes: defineSpawner('kubernetes', KubernetesSpawnerConfigSchema, createKubernetesSpawner),
+  // Loaded on use: @kubernetes/client-node alone adds about 68 MiB to a process that never needs it.
+  kubernetes: defineSpawner('kubernetes', KubernetesSpawnerConfigSchema, (config: KubernetesSpawnerConfig, deps) =>
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    (require('./kubernetes/kubernetes-spawner') as typeof import('./kubernetes/kubernetes-spawner')).createKubernetesSpawner(config, deps)),
 };
 
 export type SpawnerKind = keyof typeof spawnerRegistry;

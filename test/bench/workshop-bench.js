@@ -9,7 +9,8 @@ const fs = require('node:fs');
 const path = require('node:path');
 const crypto = require('node:crypto');
 const http = require('node:http');
-const { freePort, waitForHttp, rssMiB, sleep } = require('./lib/processes');
+const { rssMiB, sleep } = require('./lib/processes');
+const { launchSciencehub } = require('./hubs/sciencehub');
 const { HttpSession, hiddenInput, apiRequest } = require('./lib/http-session');
 const { percentile, ms, mib, ratio, table } = require('./lib/stats');
 
@@ -29,27 +30,16 @@ images:
 `;
 
 async function startHub(procs, { workDir, cli, attendees }) {
-  const [hubPort, publicPort, apiPort] = [await freePort(), await freePort(), await freePort()];
-  const proxyToken = crypto.randomBytes(24).toString('hex');
-  const apiToken = crypto.randomBytes(24).toString('hex');
   fs.writeFileSync(path.join(workDir, 'catalog.yaml'), CATALOG);
-  const config = {
-    hub: { ip: '127.0.0.1', port: hubPort, logLevel: process.env.BENCH_HUB_LOG_LEVEL ?? 'warn', stopServersOnShutdown: true,
-      concurrentSpawnLimit: attendees + 50, httpTimeoutSeconds: 60, startTimeoutSeconds: 120 },
-    proxy: { mode: 'external', authToken: proxyToken, apiUrl: `http://127.0.0.1:${apiPort}` },
-    spawner: { kind: 'local', cmd: [process.execPath, FAKE_SINGLEUSER], stateDir: path.join(workDir, 'local-spawner') },
-    images: { catalog: path.join(workDir, 'catalog.yaml') },
-    services: [{ name: 'bench', token: apiToken, scopes: ['admin:users', 'admin:servers', 'workshops', 'list:users', 'read:users'] }],
-  };
-  fs.writeFileSync(path.join(workDir, 'cfg.yaml'), JSON.stringify(config, null, 2));
-  const proxy = procs.start('sciencehub-proxy', process.execPath, [
-    cli, 'proxy', '--ip', '127.0.0.1', '--port', String(publicPort), '--api-ip', '127.0.0.1', '--api-port', String(apiPort),
-    '--default-target', `http://127.0.0.1:${hubPort}`, '--error-target', `http://127.0.0.1:${hubPort}/hub/error`,
-  ], { cwd: workDir, env: { ...process.env, CONFIGPROXY_AUTH_TOKEN: proxyToken }, logFile: path.join(workDir, 'proxy.log') });
-  const hub = procs.start('sciencehub', process.execPath, [cli, 'hub', '--trial', '--config', 'cfg.yaml'],
-    { cwd: workDir, env: process.env, logFile: path.join(workDir, 'hub.log') });
-  await waitForHttp(`http://127.0.0.1:${hubPort}/hub/api/`, 30000, hub);
-  await waitForHttp(`http://127.0.0.1:${publicPort}/hub/api/`, 30000, proxy);
+  const { hub, proxy, hubPort, publicPort, apiToken } = await launchSciencehub(procs, {
+    workDir, cli,
+    config: () => ({
+      hub: { concurrentSpawnLimit: attendees + 50, httpTimeoutSeconds: 60, startTimeoutSeconds: 120 },
+      spawner: { kind: 'local', cmd: [process.execPath, FAKE_SINGLEUSER], stateDir: path.join(workDir, 'local-spawner') },
+      images: { catalog: path.join(workDir, 'catalog.yaml') },
+    }),
+    scopes: ['admin:users', 'admin:servers', 'workshops', 'list:users', 'read:users'],
+  });
   const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
   const api = (method, p, body) => apiRequest(agent, method, `http://127.0.0.1:${hubPort}/hub/api${p}`, apiToken, body);
   return { origin: `http://127.0.0.1:${publicPort}`, api, hub, proxy, close: () => agent.destroy() };

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './ports';
+import { freePort, stopChild } from './ports';
 
 export interface RedisServer {
   url: string;
@@ -48,13 +48,6 @@ export async function startRedis(options: { port?: number } = {}): Promise<Redis
   throw lastError ?? new Error('redis-server did not start');
 }
 
-async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
-}
 
 /** Send PING over raw TCP until the server answers +PONG (it may still be loading). */
 async function waitForPong(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {

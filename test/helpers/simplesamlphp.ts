@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, renameSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from './ports';
+import { freePort, stopChild } from './ports';
 import type { WebClient, WebResponse } from './web-client';
 
 export const SIMPLESAMLPHP_WWW = '/usr/share/simplesamlphp/www';
@@ -169,13 +169,6 @@ async function waitForMetadata(url: string, child: ChildProcess, timeoutMs: numb
   }
 }
 
-async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
-}
 
 /** The first form of a page: its action (absolute) and every named input's value. */
 export function formOf(page: WebResponse): { action: string; fields: Record<string, string> } {

@@ -10,20 +10,23 @@ const { HttpSession, hiddenInput, apiRequest, landOnServer } = require('../lib/h
 
 const DEFAULT_CLI = path.resolve(__dirname, '../../../dist/hub/cli.js');
 
-/** `cli`: the built dist/hub/cli.js to run (run.js passes a private snapshot of dist/). */
-async function startSciencehub(procs, { workDir, singleuserCmd, cli = DEFAULT_CLI }) {
+/**
+ * Start hub + proxy (external mode) on free ports in workDir. `config(ports)` gives the hub config
+ * without the parts this fills in (hub ip/port, proxy section, a `bench` service token with `scopes`).
+ */
+async function launchSciencehub(procs, { workDir, cli = DEFAULT_CLI, config, scopes }) {
   if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
   const [hubPort, publicPort, apiPort] = [await freePort(), await freePort(), await freePort()];
   const proxyToken = crypto.randomBytes(24).toString('hex');
   const apiToken = crypto.randomBytes(24).toString('hex');
-  const config = {
-    hub: { ip: '127.0.0.1', port: hubPort, logLevel: process.env.BENCH_HUB_LOG_LEVEL ?? 'warn', stopServersOnShutdown: true },
+  const own = config({ hubPort, publicPort, apiPort });
+  const full = {
+    ...own,
+    hub: { ip: '127.0.0.1', port: hubPort, logLevel: process.env.BENCH_HUB_LOG_LEVEL ?? 'warn', stopServersOnShutdown: true, ...own.hub },
     proxy: { mode: 'external', authToken: proxyToken, apiUrl: `http://127.0.0.1:${apiPort}` },
-    // No --allow-root here on purpose: the local spawner adds it by itself when run as root.
-    spawner: { kind: 'local', cmd: [singleuserCmd], stateDir: path.join(workDir, 'local-spawner') },
-    services: [{ name: 'bench', token: apiToken, scopes: ['admin:users', 'list:users', 'read:users', 'servers', 'read:servers', 'delete:servers'] }],
+    services: [{ name: 'bench', token: apiToken, scopes }],
   };
-  fs.writeFileSync(path.join(workDir, 'cfg.yaml'), JSON.stringify(config, null, 2));
+  fs.writeFileSync(path.join(workDir, 'cfg.yaml'), JSON.stringify(full, null, 2));
   const proxy = procs.start('sciencehub-proxy', process.execPath, [
     cli, 'proxy', '--ip', '127.0.0.1', '--port', String(publicPort), '--api-ip', '127.0.0.1', '--api-port', String(apiPort),
     '--default-target', `http://127.0.0.1:${hubPort}`, '--error-target', `http://127.0.0.1:${hubPort}/hub/error`,
@@ -33,7 +36,17 @@ async function startSciencehub(procs, { workDir, singleuserCmd, cli = DEFAULT_CL
   const t0 = performance.now();
   await waitForHttp(`http://127.0.0.1:${hubPort}/hub/api/`, 30000, hub);
   await waitForHttp(`http://127.0.0.1:${publicPort}/hub/api/`, 30000, proxy);
-  const startupMs = performance.now() - t0;
+  return { hub, proxy, hubPort, publicPort, apiToken, startupMs: performance.now() - t0 };
+}
+
+/** `cli`: the built dist/hub/cli.js to run (run.js passes a private snapshot of dist/). */
+async function startSciencehub(procs, { workDir, singleuserCmd, cli = DEFAULT_CLI }) {
+  const { hub, proxy, hubPort, publicPort, apiToken, startupMs } = await launchSciencehub(procs, {
+    workDir, cli,
+    // No --allow-root here on purpose: the local spawner adds it by itself when run as root.
+    config: () => ({ spawner: { kind: 'local', cmd: [singleuserCmd], stateDir: path.join(workDir, 'local-spawner') } }),
+    scopes: ['admin:users', 'list:users', 'read:users', 'servers', 'read:servers', 'delete:servers'],
+  });
   const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
   const hubApi = `http://127.0.0.1:${hubPort}/hub/api`;
 
@@ -73,4 +86,4 @@ async function signIn(origin, user) {
   }
 }
 
-module.exports = { startSciencehub };
+module.exports = { launchSciencehub, startSciencehub };
