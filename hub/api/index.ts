@@ -14,6 +14,8 @@ import { registerWorkshopApiRoutes } from './workshops';
 import { registerQuotaRoutes } from './quotas';
 import { registerUsageRoutes } from './usage';
 import { registerCullerRoutes } from '../culler/api';
+import { openApiDocument } from './openapi';
+import { JUPYTERHUB_API_VERSION } from '../context';
 
 export function buildApiRoutes(ctx: HubContext): { router: Router; routes: ApiRoutes } {
   const router = express.Router();
@@ -29,6 +31,10 @@ export function buildApiRoutes(ctx: HubContext): { router: Router; routes: ApiRo
   registerQuotaRoutes(routes, ctx);
   registerUsageRoutes(routes, ctx);
   registerCullerRoutes(routes, ctx);
+  // The document lists every route above (and itself), read when asked, so it never drifts.
+  routes.getPublic('/openapi.json', (_req, res) => {
+    res.json(openApiDocument(routes.table, { version: JUPYTERHUB_API_VERSION, serverUrl: `${ctx.hubPrefix}api` }));
+  });
   router.use((req, _res, next) => next(new HubError('NOT_FOUND', `No API endpoint ${req.method} ${req.path}`)));
   return { router, routes };
 }

@@ -34,6 +34,7 @@ const MATRIX: Record<string, Row> = {
   'POST /api/oauth2/authorize': { expect: [403, 403, 403, 403, 403, 403] },
   'POST /api/oauth2/token': { expect: [400, 400, 400, 400, 400, 400] },
   'GET /api/': { expect: [200, 200, 200, 200, 200, 200] },
+  'GET /api/openapi.json': { expect: [200, 200, 200, 200, 200, 200] },
   'GET /api/info': { expect: [403, 403, 403, 403, 200, 403] },
   'GET /api/user': { expect: [403, 200, 200, 200, 200, 200] },
   'GET /api/proxy': { expect: [403, 403, 403, 403, 200, 403] },

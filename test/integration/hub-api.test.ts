@@ -20,6 +20,22 @@ async function startAndWait(user: string, server = ''): Promise<Array<Record<str
   return readEvents(`${h.hubOrigin}/hub/api${path}/progress`, { Authorization: 'token admin-service-token-0123456789abcdef' }, (e) => Boolean(e.ready || e.failed));
 }
 
+describe('OpenAPI document', () => {
+  it('describes every API route the hub serves, with its scopes, and needs no token', async () => {
+    const res = await h.api('GET', '/openapi.json', undefined, null);
+    expect(res.status).toBe(200);
+    const doc = res.body as { openapi: string; paths: Record<string, Record<string, { 'x-scopes': string[] }>> };
+    expect(doc.openapi).toBe('3.1.0');
+    const served = h.hub.routes.filter((r) => r.path.startsWith('/api/') && !r.path.startsWith('/api/oauth2/'));
+    expect(served.length).toBeGreaterThan(40);
+    for (const r of served) {
+      const path = r.path.slice('/api'.length).replace(/:([A-Za-z_]\w*)/g, '{$1}');
+      const op = doc.paths[path]?.[r.method];
+      expect({ route: `${r.method} ${r.path}`, scopes: op?.['x-scopes'] }).toEqual({ route: `${r.method} ${r.path}`, scopes: r.access === 'public' ? [] : r.access.split('|') });
+    }
+  });
+});
+
 describe('version and identity', () => {
   it('answers /hub/api and /hub/api/ without auth, with a PEP 440 version header', async () => {
     for (const p of ['', '/']) {
