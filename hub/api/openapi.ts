@@ -11,8 +11,7 @@ export interface RouteEntry {
   access: string;
 }
 
-/** Path segments that belong to JupyterHub's REST API; the rest are sciencehub extensions. */
-const JUPYTERHUB_AREAS = new Set(['', 'info', 'user', 'users', 'groups', 'proxy', 'oauth2', 'authorizations']);
+/** sciencehub's extensions; every other route has its JupyterHub namesake. */
 const EXTENSION_PATHS = /\/(quota|usage|cull)(\/|$)|^\/(images|workshops|usage(\.csv)?|openapi\.json)(\/|$)/;
 
 /** `/users/:name/servers/:server` → `/users/{name}/servers/{server}` and the parameter names. */
@@ -26,9 +25,7 @@ export function openApiPath(expressPath: string): { path: string; params: string
 }
 
 function tagOf(path: string): string {
-  const area = path.split('/')[1] ?? '';
-  if (EXTENSION_PATHS.test(path)) return 'sciencehub extensions';
-  return JUPYTERHUB_AREAS.has(area) ? 'JupyterHub API' : 'sciencehub extensions';
+  return EXTENSION_PATHS.test(path) ? 'sciencehub extensions' : 'JupyterHub API';
 }
 
 export function openApiDocument(routes: readonly RouteEntry[], info: { version: string; serverUrl: string }): Record<string, unknown> {

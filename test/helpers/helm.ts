@@ -44,19 +44,29 @@ export function helm(args: string[]): Promise<HelmResult> {
 
 export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [k: string]: unknown }; [k: string]: unknown };
 
-/** `helm template` with the given values files (written to a temp dir); the rendered objects. */
-export async function renderChart(values: Record<string, unknown>[], extraArgs: string[] = []): Promise<K8sObject[]> {
+/** Run helm with the given values written as files (`-f` each, in order), in a temp dir removed after. */
+async function helmWithValues(args: string[], values: Record<string, unknown>[]): Promise<HelmResult> {
   const dir = fs.mkdtempSync(path.join('/tmp', 'sciencehub-helm-'));
   try {
-    const files = values.map((v, i) => {
+    const files = values.flatMap((v, i) => {
       const f = path.join(dir, `values-${i}.yaml`);
       fs.writeFileSync(f, JSON.stringify(v));
       return ['-f', f];
-    }).flat();
-    const res = await helm(['template', 'rel', CHART_DIR, '--namespace', 'science', ...files, ...extraArgs]);
-    if (res.code !== 0) throw new Error(`helm template failed: ${res.stderr}`);
-    return parseAllDocuments(res.stdout).map((d) => d.toJS() as K8sObject | null).filter((d): d is K8sObject => d !== null);
+    });
+    return await helm([...args, ...files]);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** `helm lint` of the chart with the given values. */
+export function lintChart(values: Record<string, unknown>[]): Promise<HelmResult> {
+  return helmWithValues(['lint', CHART_DIR], values);
+}
+
+/** `helm template` with the given values files; the rendered objects. */
+export async function renderChart(values: Record<string, unknown>[], extraArgs: string[] = []): Promise<K8sObject[]> {
+  const res = await helmWithValues(['template', 'rel', CHART_DIR, '--namespace', 'science', ...extraArgs], values);
+  if (res.code !== 0) throw new Error(`helm template failed: ${res.stderr}`);
+  return parseAllDocuments(res.stdout).map((d) => d.toJS() as K8sObject | null).filter((d): d is K8sObject => d !== null);
 }

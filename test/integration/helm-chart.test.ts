@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parseConfig } from '../../hub/config/load';
-import { CHART_DIR, helm, renderChart, type K8sObject } from '../helpers/helm';
+import { lintChart, renderChart, type K8sObject } from '../helpers/helm';
 import { validateK8sObject } from '../helpers/k8s-schema';
 import { planServerObjects } from '../../spawner/kubernetes/server-objects';
 
@@ -85,11 +85,7 @@ describe.each(Object.keys(VALUE_SETS))('chart with %s values', (setName) => {
   const objs = () => rendered.get(setName)!;
 
   it('passes helm lint', async () => {
-    const fs = await import('node:fs');
-    const file = `/tmp/sciencehub-lint-${process.pid}.json`;
-    fs.writeFileSync(file, JSON.stringify(VALUE_SETS[setName]));
-    const res = await helm(['lint', CHART_DIR, '-f', file]);
-    fs.rmSync(file, { force: true });
+    const res = await lintChart([VALUE_SETS[setName]!]);
     expect({ code: res.code, out: res.stdout + res.stderr }).toMatchObject({ code: 0 });
   });
 
