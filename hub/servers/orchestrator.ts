@@ -130,12 +130,15 @@ export class Orchestrator {
         kind: 'server', user: user.name, scopes: serverTokenScopes(user.name, serverName),
         note: `Server at ${prefix}`, clientId,
       });
-      await store.oauthClients.put(clientId, {
-        id: clientId, secretTokenId: token.id, redirectUri: oauthCallbackUrl(settings.baseUrl, user.name, serverName),
-        description: `Server at ${prefix}`, allowedScopes: [`access:servers!server=${user.name}/${serverName}`],
-        user: user.name, serverName,
-      });
-      await store.servers.update(key, (s) => ({ ...s, tokenId: token.id }));
+      // Independent writes: together they share the file store's coalesced flushes.
+      await Promise.all([
+        store.oauthClients.put(clientId, {
+          id: clientId, secretTokenId: token.id, redirectUri: oauthCallbackUrl(settings.baseUrl, user.name, serverName),
+          description: `Server at ${prefix}`, allowedScopes: [`access:servers!server=${user.name}/${serverName}`],
+          user: user.name, serverName,
+        }),
+        store.servers.update(key, (s) => ({ ...s, tokenId: token.id })),
+      ]);
       const env = buildSpawnEnv({
         user: user.name, serverName, baseUrl: settings.baseUrl, hubApiUrl: settings.hubApiUrl,
         apiToken: secret, resources: options.resources,
@@ -229,8 +232,10 @@ export class Orchestrator {
   /** The server's token, its OAuth client, and every token issued through that client. */
   async revokeCredentials(userName: string, serverName: string): Promise<void> {
     const clientId = oauthClientId(userName, serverName);
-    await this.deps.store.oauthClients.delete(clientId);
-    await this.deps.tokens.revokeWhere((t) => t.clientId === clientId);
+    await Promise.all([
+      this.deps.store.oauthClients.delete(clientId),
+      this.deps.tokens.revokeWhere((t) => t.clientId === clientId),
+    ]);
   }
 
   /** Aborts spawns in flight (hub shutdown); running servers are left alone. */

@@ -20,7 +20,7 @@ import { planServerObjects, serverName, type ServerObjects } from './server-obje
 import { KubeServerStateSchema, type KubeServerState } from './server-state';
 import { buildParts, type KubernetesSpawnerParts } from './spawner-parts';
 import { toSpawnError } from './spawn-failure';
-import { StartQueue } from './start-queue';
+import { StartQueue, waitInLine } from '../start-queue';
 
 /** How often a start waiting in line refreshes its place. */
 const QUEUE_TICK_MS = 1000;
@@ -88,14 +88,7 @@ export class KubernetesSpawner implements Spawner {
       const objects = planServerObjects(this.config, this.parts.api.namespace, request, startId);
       const ticket = this.queue.enter();
       try {
-        let shown = -1;
-        while (!ticket.granted) {
-          const ahead = ticket.ahead();
-          if (ahead !== shown) yield step(2, `Waiting in line to start: ${ahead === 0 ? 'you are next' : `${ahead} ${ahead === 1 ? 'server' : 'servers'} ahead of yours`}`);
-          shown = ahead;
-          await ticket.waitTurn(QUEUE_TICK_MS, this.clock, abort);
-        }
-        abort.throwIfAborted();
+        for await (const message of waitInLine(ticket, QUEUE_TICK_MS, this.clock, abort)) yield step(2, message);
         if (objects.claim) {
           yield step(10, 'Preparing your home volume');
           await this.ensureClaim(objects, abort);

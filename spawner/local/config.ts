@@ -42,6 +42,13 @@ export const LocalSpawnerConfigSchema = z
       .union([z.literal('auto'), z.boolean()])
       .default('auto')
       .describe("Add --allow-root to the command line: 'auto' adds it only when the hub runs as uid 0."),
+    maxConcurrentStarts: z
+      .union([z.literal('auto'), z.number().int().positive()])
+      .default('auto')
+      .describe(
+        "Server processes starting at once (from launch until they listen); later starts wait in line and see their place on the progress bar. " +
+          "'auto': the machine's CPU count. Python servers spend their start-up on the CPU, so starting more at once than there are cores slows every one of them.",
+      ),
     logTailLines: z
       .number()
       .int()

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { SpawnError } from '../errors';
+import { StartQueue, waitInLine } from '../start-queue';
 import type {
   AdoptedServer, PollResult, ProgressEvent, ServerRef, SpawnRequest, Spawner, SpawnerDeps, StartResult,
 } from '../types';
@@ -21,6 +22,8 @@ import { escalateStop } from './stop-escalation';
 
 // A refused TCP connect costs microseconds; polling often shaves the wait off every start.
 const LISTEN_POLL_MS = 10;
+/** How often a start waiting in line re-reads its place (a slot freeing up wakes it at once). */
+const QUEUE_TICK_MS = 500;
 const EXIT_REPORT_WAIT_MS = 1000;
 
 /** One start in progress; stop() and abort listeners share its memoised clean-up. */
@@ -44,6 +47,8 @@ class LocalSpawner implements Spawner {
   /** Ports handed to starts whose record is not written yet (the kernel may offer them again). */
   private readonly picking = new Set<number>();
   private readonly log: Logger;
+  /** Launch-to-listening slots: starts beyond the CPU count only slow each other down. */
+  private readonly queue: StartQueue;
   private closed = false;
 
   constructor(
@@ -54,6 +59,7 @@ class LocalSpawner implements Spawner {
     this.logDir = path.join(this.stateDir, 'logs');
     this.records = new ServerRecords(path.join(this.stateDir, 'servers'));
     this.log = deps.logger.child({ component: 'local-spawner' });
+    this.queue = new StartQueue(config.maxConcurrentStarts === 'auto' ? os.availableParallelism() : config.maxConcurrentStarts);
   }
 
   async *start(request: SpawnRequest, signal: AbortSignal): AsyncGenerator<ProgressEvent, StartResult, void> {
@@ -69,17 +75,24 @@ class LocalSpawner implements Spawner {
     let result: StartResult | null = null;
     try {
       abort.throwIfAborted();
-      yield { progress: 10, message: 'Starting your server process' };
-      abort.throwIfAborted();
-      const existing = await this.records.read(key);
-      if (existing && isSameProcessAlive(existing.pid, existing.startTime)) {
-        throw new SpawnError('A server process is already running for this server.', 'already-running', `pid ${existing.pid}`);
+      const ticket = this.queue.enter();
+      let state: LocalServerState;
+      try {
+        for await (const message of waitInLine(ticket, QUEUE_TICK_MS, this.deps.clock, abort)) yield { progress: 5, message };
+        yield { progress: 10, message: 'Starting your server process' };
+        abort.throwIfAborted();
+        const existing = await this.records.read(key);
+        if (existing && isSameProcessAlive(existing.pid, existing.startTime)) {
+          throw new SpawnError('A server process is already running for this server.', 'already-running', `pid ${existing.pid}`);
+        }
+        state = await this.launch(request, key, flight, log);
+        // An abort that landed while we launched found nothing to clean up yet.
+        abort.throwIfAborted();
+        yield { progress: 50, message: 'Server process started' };
+        await this.waitUntilListening(state, abort);
+      } finally {
+        ticket.release();
       }
-      const state = await this.launch(request, key, flight, log);
-      // An abort that landed while we launched found nothing to clean up yet.
-      abort.throwIfAborted();
-      yield { progress: 50, message: 'Server process started' };
-      await this.waitUntilListening(state, abort);
       yield { progress: 80, message: 'Your server is accepting connections' };
       abort.throwIfAborted();
       result = { url: originOf(connectHost(this.config.ip), state.port), state: { ...state } };

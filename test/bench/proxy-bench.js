@@ -128,11 +128,16 @@ async function run(ctx) {
   const backendUrl = `http://127.0.0.1:${backendPort}`;
   await waitForHttp(`${backendUrl}/`, 10000, backend);
   const direct = { key: 'direct', label: 'backend direct', url: backendUrl, ws: `ws://127.0.0.1:${backendPort}`, pid: backend.pid };
+  // The floor of the forwarding technique: a bare undici pipe without any proxy logic (HTTP only).
+  const pipePort = await freePort();
+  const pipeEntry = procs.start('undici-pipe', process.execPath, [path.join(__dirname, 'lib/undici-pipe.js'), String(pipePort), backendUrl], { logFile: path.join(dir, 'pipe.log') });
+  const pipe = { key: 'pipe', label: 'undici pipe (floor)', url: `http://127.0.0.1:${pipePort}`, pid: pipeEntry.pid, entry: pipeEntry };
+  await waitForHttp(`${pipe.url}/`, 10000, pipeEntry);
   const ours = await startProxyTarget(procs, dir, { key: 'ours', label: 'sciencehub proxy', argv: [cli, 'proxy'] });
   const oursW = await startProxyTarget(procs, dir, { key: 'oursW', label: `sciencehub --workers ${cfg.workers}`, argv: [cli, 'proxy'], extra: ['--workers', String(cfg.workers)] });
   const chp = await startProxyTarget(procs, dir, { key: 'chp', label: 'CHP 5.3', argv: [CHP_BIN] });
   const proxies = [ours, oursW, chp];
-  const targets = [direct, ...proxies];
+  const targets = [direct, pipe, ...proxies];
   for (const p of proxies) {
     const r = await api(p.apiPort, p.token, 'POST', '/api/routes/', { target: backendUrl });
     if (r.status !== 201) throw new Error(`${p.label}: adding route / answered ${r.status}`);
@@ -174,7 +179,7 @@ async function run(ctx) {
   const wsRes = {};
   for (let round = 0; round < cfg.rounds; round++) {
     const order = targets.map((_, i) => targets[(i + round) % targets.length]);
-    for (const t of order) {
+    for (const t of order.filter((x) => x.ws !== undefined)) {
       const connects = await connectTimes(`${t.ws}/user/u${mid}/ws`, cfg.wsConnects);
       const echoes = await echoTimes(`${t.ws}/user/u${mid}/ws`, cfg.wsEchoes);
       const acc = (wsRes[t.key] ??= { connects: [], echoes: [] });
@@ -183,7 +188,7 @@ async function run(ctx) {
     }
   }
   const rss = Object.fromEntries(proxies.map((p) => [p.key, treeRssMiB(p.pid)]));
-  for (const p of proxies) await procs.stop(p.entry);
+  for (const p of [...proxies, pipe]) await procs.stop(p.entry);
 
   const { MemoryRouteStore } = require(path.join(path.dirname(cli), '../proxy/memory-route-store.js'));
   const lookups = 2_000_000;
@@ -204,21 +209,22 @@ function report({ cfg, results, registration, wsRes, rss, lookup1, lookupN, look
   const p99 = (c, s, k) => med(c, s, k, (r) => r.p99);
   const cpu = (c, s, k) => med(c, s, k, (r) => r.cpuUs);
   const fmtRps = (v) => (Number.isFinite(v) ? `${(v / 1000).toFixed(1)}k` : 'n/a');
-  const rows = [['', ...targets.map((t) => t.label), 'ours/CHP', `workers/CHP`]];
+  const rows = [['', ...targets.map((t) => t.label), 'ours/CHP', `workers/CHP`, 'ours/pipe']];
   for (const config of configs) {
     for (const size of ['small', 'big']) {
       const label = `${size === 'small' ? '12 B' : '64 KiB'}, ${config}`;
-      rows.push([`req/s ${label}`, ...targets.map((t) => fmtRps(rps(config, size, t.key))), ratio(rps(config, size, 'ours'), rps(config, size, 'chp')), ratio(rps(config, size, 'oursW'), rps(config, size, 'chp'))]);
-      rows.push([`  p99`, ...targets.map((t) => ms(p99(config, size, t.key))), ratio(p99(config, size, 'ours'), p99(config, size, 'chp')), ratio(p99(config, size, 'oursW'), p99(config, size, 'chp'))]);
-      rows.push([`  CPU µs/request`, ...targets.map((t) => `${cpu(config, size, t.key).toFixed(0)}`), ratio(cpu(config, size, 'ours'), cpu(config, size, 'chp')), ratio(cpu(config, size, 'oursW'), cpu(config, size, 'chp'))]);
+      const row = (name, f, fmt) => [name, ...targets.map((t) => fmt(f(config, size, t.key))), ratio(f(config, size, 'ours'), f(config, size, 'chp')), ratio(f(config, size, 'oursW'), f(config, size, 'chp')), ratio(f(config, size, 'ours'), f(config, size, 'pipe'))];
+      rows.push(row(`req/s ${label}`, rps, fmtRps));
+      rows.push(row('  p99', p99, ms));
+      rows.push(row('  CPU µs/request', cpu, (v) => v.toFixed(0)));
     }
   }
   const ws = (key, which, p) => percentile(wsRes[key]?.[which] ?? [], p);
   rows.push(['ws connect+first message p50', ...targets.map((t) => ms(ws(t.key, 'connects', 50))), ratio(ws('ours', 'connects', 50), ws('chp', 'connects', 50)), ratio(ws('oursW', 'connects', 50), ws('chp', 'connects', 50))]);
   rows.push(['  p99', ...targets.map((t) => ms(ws(t.key, 'connects', 99))), ratio(ws('ours', 'connects', 99), ws('chp', 'connects', 99)), ratio(ws('oursW', 'connects', 99), ws('chp', 'connects', 99))]);
   rows.push(['ws echo round trip p50', ...targets.map((t) => ms(ws(t.key, 'echoes', 50))), ratio(ws('ours', 'echoes', 50), ws('chp', 'echoes', 50)), ratio(ws('oursW', 'echoes', 50), ws('chp', 'echoes', 50))]);
-  rows.push([`register ${cfg.routes} routes (16 in flight)`, '', ms(registration.ours), ms(registration.oursW), ms(registration.chp), ratio(registration.ours, registration.chp), ratio(registration.oursW, registration.chp)]);
-  rows.push(['proxy RSS after the run', '', mib(rss.ours), mib(rss.oursW), mib(rss.chp), '', '']);
+  rows.push([`register ${cfg.routes} routes (16 in flight)`, '', '', ms(registration.ours), ms(registration.oursW), ms(registration.chp), ratio(registration.ours, registration.chp), ratio(registration.oursW, registration.chp)]);
+  rows.push(['proxy RSS after the run', '', '', mib(rss.ours), mib(rss.oursW), mib(rss.chp), '', '']);
 
   const small1 = configs[0];
   const checks = [
@@ -239,6 +245,8 @@ function report({ cfg, results, registration, wsRes, rss, lookup1, lookupN, look
     ...checks.map(([what, met, value]) => `${met ? 'MET    ' : 'NOT MET'}  ${what}: ${value}`),
     ...(failures.length ? ['', 'errors:', ...failures.map((f) => `  ${f}`)] : []),
     '',
+    '"undici pipe (floor)" is the issue\'s fastest prototype without any proxy logic (no routing, headers, activity,',
+    'timeouts or error handling; HTTP only): ours/pipe is what our proxy logic costs on top of the technique.',
     'CPU µs/request counts the proxy process tree only (for "backend direct": the backend); wrk, the backend and',
     'the proxy share the machine\'s cores, so req/s ratios shrink when the machine is busy: compare CPU µs too.',
   ];

@@ -19,7 +19,7 @@ const SUITES = {
     const { runSpawnBench, reportSpawn } = require('./spawn-bench');
     const res = await runSpawnBench({
       ...ctx, singleuserCmd: requireSingleuser(),
-      singles: intEnv('BENCH_SINGLES', 5), concurrent: intEnv('BENCH_CONCURRENT', 20), rounds: intEnv('BENCH_ROUNDS', 2),
+      singles: intEnv('BENCH_SINGLES', 9), concurrent: intEnv('BENCH_CONCURRENT', 20), rounds: intEnv('BENCH_ROUNDS', 2),
     });
     return { text: reportSpawn(res), failed: res.failures.length > 0 };
   },

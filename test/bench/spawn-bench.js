@@ -57,7 +57,7 @@ async function manyAtOnce(hub, users, failures) {
   return { totalMs, perUser: results.filter((v) => v !== null), hubRss, proxyRss };
 }
 
-async function runSpawnBench({ procs, tmpRoot, singleuserCmd, cli, singles = 5, concurrent = 20, rounds = 2, log }) {
+async function runSpawnBench({ procs, tmpRoot, singleuserCmd, cli, singles = 9, concurrent = 20, rounds = 2, log }) {
   const failures = [];
   const dirs = { ours: path.join(tmpRoot, 'spawn-sciencehub'), theirs: path.join(tmpRoot, 'spawn-jupyterhub'), direct: path.join(tmpRoot, 'direct') };
   Object.values(dirs).forEach((d) => fs.mkdirSync(d, { recursive: true }));

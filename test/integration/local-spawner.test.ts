@@ -199,6 +199,49 @@ describe('local spawner, local-only behaviour', () => {
     expect(await pending).toMatchObject({ reason: 'stopped' });
     expect(livePidsOf(req.user)).toEqual([]);
   }, 15_000);
+
+  test('starts beyond maxConcurrentStarts wait in line, see their place, and launch once a slot frees', async () => {
+    const queued = localSpawner(path.join(root, 'queue'), { maxConcurrentStarts: 1, stopGraceSeconds: 0.5 });
+    const [first, second, third] = [user(), user(), user()].map((u) => request(u, { FAKE_SINGLEUSER_LISTEN_DELAY_MS: '400' }));
+    const started = [first, second, third].map((req) => runStart(queued, req!));
+    try {
+      // While the first start holds the slot, the others have no process yet.
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      expect(livePidsOf(first!.user)).toHaveLength(1);
+      expect(livePidsOf(second!.user)).toEqual([]);
+      expect(livePidsOf(third!.user)).toEqual([]);
+      const [a, b, c] = await Promise.all(started);
+      const messages = (r: typeof a) => r.events.map((e) => e.message);
+      expect(messages(a).filter((m) => m.startsWith('Waiting in line'))).toEqual([]);
+      expect(messages(b)[0]).toBe('Waiting in line to start: you are next');
+      expect(messages(c)[0]).toBe('Waiting in line to start: 1 server ahead of yours');
+      expect(messages(c)).toContain('Waiting in line to start: you are next');
+      for (const [r, req] of [[a, first], [b, second], [c, third]] as const) expect(await waitForHttp(`${r.result.url}${req!.prefix}`, 5000)).toBe(200);
+    } finally {
+      for (const req of [first, second, third]) await queued.stop({ user: req!.user, serverName: '', state: null }, { now: true });
+    }
+  }, 20_000);
+
+  test('a start aborted while waiting in line gives its place up without launching', async () => {
+    const queued = localSpawner(path.join(root, 'queue-abort'), { maxConcurrentStarts: 1, stopGraceSeconds: 0.5 });
+    const holder = request(user(), { FAKE_SINGLEUSER_LISTEN_DELAY_MS: '600000' });
+    const waiting = request(user());
+    const holding = queued.start(holder, new AbortController().signal);
+    await holding.next();
+    try {
+      const err = await abortStart(queued, waiting, 1);
+      expect(err).toMatchObject({ reason: 'aborted' });
+      expect(livePidsOf(waiting.user)).toEqual([]);
+    } finally {
+      await queued.stop({ user: holder.user, serverName: '', state: null }, { now: true });
+      await holding.return(undefined as never).catch(() => undefined);
+    }
+    // The slot is free again: a new start runs without waiting.
+    const next = request(user());
+    const { events } = await runStart(queued, next);
+    expect(events.some((e) => e.message.startsWith('Waiting in line'))).toBe(false);
+    await queued.stop({ user: next.user, serverName: '', state: null }, { now: true });
+  }, 20_000);
 });
 
 // A hub process that starts a server through the spawner and exits without stopping it. It loads the

@@ -12,6 +12,7 @@ describe('LocalSpawnerConfigSchema', () => {
       notebookDir: null,
       stopGraceSeconds: 5,
       allowRoot: 'auto',
+      maxConcurrentStarts: 'auto',
       logTailLines: 40,
     });
   });
@@ -22,6 +23,8 @@ describe('LocalSpawnerConfigSchema', () => {
     [{ allowRoot: 'yes' }, 'allowRoot'],
     [{ env: { 'BAD NAME': 'x' } }, 'env'],
     [{ logTailLines: 1.5 }, 'logTailLines'],
+    [{ maxConcurrentStarts: 0 }, 'maxConcurrentStarts'],
+    [{ maxConcurrentStarts: 'all' }, 'maxConcurrentStarts'],
   ])('rejects %j at %s', (input, key) => {
     const result = LocalSpawnerConfigSchema.safeParse(input);
     expect(result.success).toBe(false);

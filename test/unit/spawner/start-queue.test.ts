@@ -1,7 +1,7 @@
 // Start slots: a limited number at once, the rest in line (first come, first served), each
 // waiting start knowing its place.
-import { StartQueue } from '../../../../spawner/kubernetes/start-queue';
-import { testClock } from '../../../helpers/test-spawners';
+import { StartQueue } from '../../../spawner/start-queue';
+import { testClock } from '../../helpers/test-spawners';
 
 describe('StartQueue', () => {
   it('admits up to the limit and lines up the rest with their places', () => {

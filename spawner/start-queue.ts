@@ -1,6 +1,7 @@
-// Start slots, first come first served: at most `limit` starts create their objects at once; the
-// rest wait in line, and each waiting start can tell its user how many are ahead of it.
-import type { Clock } from '../types';
+// Start slots, first come first served: at most `limit` starts run their costly part at once (the
+// Kubernetes spawner: creating objects; the local spawner: a process starting up); the rest wait in
+// line, and each waiting start can tell its user how many are ahead of it.
+import type { Clock } from './types';
 
 export class StartTicket {
   granted = false;
@@ -87,4 +88,24 @@ export class StartQueue {
     if (next) next.admit();
     else this.holding--;
   }
+}
+
+/** What a waiting user reads on the progress bar. */
+export function waitingInLineMessage(ahead: number): string {
+  return `Waiting in line to start: ${ahead === 0 ? 'you are next' : `${ahead} ${ahead === 1 ? 'server' : 'servers'} ahead of yours`}`;
+}
+
+/**
+ * Waits until `ticket` holds a slot, yielding the progress message each time its place in line
+ * changes (nothing when a slot is free at once). Rejects when `signal` aborts.
+ */
+export async function* waitInLine(ticket: StartTicket, tickMs: number, clock: Clock, signal: AbortSignal): AsyncGenerator<string, void, void> {
+  let shown = -1;
+  while (!ticket.granted) {
+    const ahead = ticket.ahead();
+    if (ahead !== shown) yield waitingInLineMessage(ahead);
+    shown = ahead;
+    await ticket.waitTurn(tickMs, clock, signal);
+  }
+  signal.throwIfAborted();
 }
