@@ -202,23 +202,26 @@ describe('local spawner, local-only behaviour', () => {
 
   test('starts beyond maxConcurrentStarts wait in line, see their place, and launch once a slot frees', async () => {
     const queued = localSpawner(path.join(root, 'queue'), { maxConcurrentStarts: 1, stopGraceSeconds: 0.5 });
-    const [first, second, third] = [user(), user(), user()].map((u) => request(u, { FAKE_SINGLEUSER_LISTEN_DELAY_MS: '400' }));
-    const started = [first, second, third].map((req) => runStart(queued, req!));
+    const slow = (u: string) => request(u, { FAKE_SINGLEUSER_LISTEN_DELAY_MS: '400' });
+    const [first, second, third] = [slow(user()), slow(user()), slow(user())];
+    const started = Promise.all([runStart(queued, first), runStart(queued, second), runStart(queued, third)]);
     try {
       // While the first start holds the slot, the others have no process yet.
       await new Promise((resolve) => setTimeout(resolve, 250));
-      expect(livePidsOf(first!.user)).toHaveLength(1);
-      expect(livePidsOf(second!.user)).toEqual([]);
-      expect(livePidsOf(third!.user)).toEqual([]);
-      const [a, b, c] = await Promise.all(started);
+      expect(livePidsOf(first.user)).toHaveLength(1);
+      expect(livePidsOf(second.user)).toEqual([]);
+      expect(livePidsOf(third.user)).toEqual([]);
+      const [a, b, c] = await started;
       const messages = (r: typeof a) => r.events.map((e) => e.message);
       expect(messages(a).filter((m) => m.startsWith('Waiting in line'))).toEqual([]);
       expect(messages(b)[0]).toBe('Waiting in line to start: you are next');
       expect(messages(c)[0]).toBe('Waiting in line to start: 1 server ahead of yours');
       expect(messages(c)).toContain('Waiting in line to start: you are next');
-      for (const [r, req] of [[a, first], [b, second], [c, third]] as const) expect(await waitForHttp(`${r.result.url}${req!.prefix}`, 5000)).toBe(200);
+      expect(await waitForHttp(`${a.result.url}${first.prefix}`, 5000)).toBe(200);
+      expect(await waitForHttp(`${b.result.url}${second.prefix}`, 5000)).toBe(200);
+      expect(await waitForHttp(`${c.result.url}${third.prefix}`, 5000)).toBe(200);
     } finally {
-      for (const req of [first, second, third]) await queued.stop({ user: req!.user, serverName: '', state: null }, { now: true });
+      for (const req of [first, second, third]) await queued.stop({ user: req.user, serverName: '', state: null }, { now: true });
     }
   }, 20_000);
 
