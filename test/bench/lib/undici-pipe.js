@@ -10,15 +10,21 @@ const { Pool } = require('undici');
 const [port, target] = [Number(process.argv[2]), process.argv[3]];
 const pool = new Pool(target, { pipelining: 1 });
 const server = http.createServer((req, res) => {
+  let resume;
   pool.dispatch({ path: req.url, method: req.method, headers: req.rawHeaders, body: req.method === 'GET' || req.method === 'HEAD' ? null : req }, {
     onConnect() {},
-    onHeaders(status, raw) {
+    onHeaders(status, raw, resumeUpstream) {
+      resume = resumeUpstream;
       const headers = [];
       for (let i = 0; i < raw.length; i += 2) headers.push(raw[i].toString('latin1'), raw[i + 1].toString('latin1'));
       res.writeHead(status, headers);
       return true;
     },
-    onData(chunk) { return res.write(chunk); },
+    onData(chunk) {
+      if (res.write(chunk)) return true;
+      res.once('drain', resume); // backpressure: undici pauses until the client took the chunk
+      return false;
+    },
     onComplete() { res.end(); },
     onError() { res.destroy(); },
   });
