@@ -15,7 +15,7 @@ import { SignInLimiter, redisClientOf } from './rate-limit';
 import { signInUser, type SignInDeps } from './sign-in';
 import type { SignOutDeps } from './sign-out';
 import { SamlStateStore } from './saml/saml-state';
-import { SamlSetupError, createSamlAuth, type SamlAuth } from './saml/saml-auth';
+import type { SamlAuth } from './saml/saml-auth';
 
 export interface AuthSetup {
   sessions: CollectionSessionStore;
@@ -55,6 +55,9 @@ export async function setUpAuth(deps: {
   const samlConfig = auth.saml;
   if (!samlConfig) throw new ConfigError('auth', ['auth.saml: required when auth.kind is saml']);
   const samlState = new SamlStateStore(store.samlState, { requestTtlSeconds: samlConfig.requestLifetimeSeconds, now: () => clock.now() });
+  // Loaded only for SAML: passport-saml and its XML stack are memory a dev-auth hub never needs.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { SamlSetupError, createSamlAuth } = require('./saml/saml-auth') as typeof import('./saml/saml-auth');
   let saml: SamlAuth;
   try {
     saml = await createSamlAuth({ config: samlConfig, baseUrl: config.hub.baseUrl, state: samlState, env: deps.env });
