@@ -1,5 +1,6 @@
 // Sign-in rate limiting: failed sign-ins are counted per client address and per user name in
-// one-minute windows; past the limit, further attempts get 429 until the window ends. Counters
+// one-minute windows; past the limit, further attempts get 429 until the window ends. Sign-ins
+// started at the IdP (which keep state until they complete) are counted per address too. Counters
 // live in memory, or in the store's Redis so that every hub process shares them.
 import type { Logger } from 'pino';
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract, type RateLimiterRes } from 'rate-limiter-flexible';
@@ -8,6 +9,8 @@ import type { Store } from '../store/store';
 export interface SignInLimits {
   perAddressPerMinute: number;
   perUserPerMinute: number;
+  /** Sign-ins started per address (SAML redirects to the IdP); unlimited when absent. */
+  startsPerAddressPerMinute?: number;
 }
 
 /** The ioredis client of a Redis store, or null (the file store has none). */
@@ -23,6 +26,7 @@ const WINDOW_SECONDS = 60;
 export class SignInLimiter {
   private readonly byAddress: RateLimiterAbstract;
   private readonly byUser: RateLimiterAbstract;
+  private readonly starts: RateLimiterAbstract | null;
 
   constructor(private readonly limits: SignInLimits, private readonly logger: Logger, backend: { redis?: unknown; keyPrefix?: string } = {}) {
     const make = (points: number, name: string): RateLimiterAbstract => {
@@ -33,6 +37,7 @@ export class SignInLimiter {
     };
     this.byAddress = make(limits.perAddressPerMinute, 'address');
     this.byUser = make(limits.perUserPerMinute, 'user');
+    this.starts = limits.startsPerAddressPerMinute === undefined ? null : make(limits.startsPerAddressPerMinute, 'start');
   }
 
   get shared(): boolean {
@@ -48,6 +53,22 @@ export class SignInLimiter {
       if (u !== null) return { ok: false, retryAfterSeconds: u, by: 'user' };
     }
     return { ok: true };
+  }
+
+  /** Counts a sign-in started from `address`; refused once the address started too many this minute. */
+  async started(address: string): Promise<Verdict> {
+    if (this.starts === null) return { ok: true };
+    try {
+      await this.starts.consume(address, 1);
+      return { ok: true };
+    } catch (err) {
+      if (err instanceof Error) {
+        // Fail open: a broken counter store must not lock everybody out.
+        this.logger.warn({ err: err.message }, 'sign-in rate limiter unavailable; not limiting');
+        return { ok: true };
+      }
+      return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((err as RateLimiterRes).msBeforeNext / 1000)), by: 'address' };
+    }
   }
 
   /** Counts a failed attempt against the address and (when known) the user name. */

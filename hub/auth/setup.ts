@@ -41,7 +41,7 @@ export async function setUpAuth(deps: {
   const sessions = new CollectionSessionStore(store.sessions);
   const redis = redisClientOf(store);
   const limiter = new SignInLimiter(
-    { perAddressPerMinute: auth.loginRateLimitPerMinute, perUserPerMinute: auth.loginRateLimitPerUserPerMinute },
+    { perAddressPerMinute: auth.loginRateLimitPerMinute, perUserPerMinute: auth.loginRateLimitPerUserPerMinute, startsPerAddressPerMinute: auth.signInStartsPerMinute },
     logger.child({ component: 'rate-limit' }),
     redis ? { redis, keyPrefix: config.store.kind === 'redis' ? config.store.prefix : '' } : {},
   );

@@ -27,9 +27,9 @@ export function clientAddress(req: Request): string {
   return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }
 
-export function tooManyMessage(by: 'address' | 'user', seconds: number): string {
+export function tooManyMessage(by: 'address' | 'user', seconds: number, what = 'failed sign-ins'): string {
   const whom = by === 'address' ? 'from your address' : 'for this user name';
-  return `Too many failed sign-ins ${whom}. Try again in ${seconds} second${seconds === 1 ? '' : 's'}.`;
+  return `Too many ${what} ${whom}. Try again in ${seconds} second${seconds === 1 ? '' : 's'}.`;
 }
 
 /** The SAML details kept in the session for single logout, if any. */

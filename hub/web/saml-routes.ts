@@ -42,10 +42,10 @@ export function registerSamlRoutes(router: Router, ctx: HubContext, pageContext:
     }
     res.status(refusal.status).type('html').send(renderError({ ctx: bareContext(req), status: refusal.status, title, message: refusal.message, errorId: null }));
   };
-  const tooMany = (req: Request, res: Response, by: 'address' | 'user', seconds: number) => {
+  const tooMany = (req: Request, res: Response, by: 'address' | 'user', seconds: number, what?: string) => {
     log.info({ event: 'login-rate-limited', by }, 'sign-in refused: rate limited');
     res.set('Retry-After', String(seconds));
-    refuse(req, res, { status: 429, reason: 'rate-limited', message: tooManyMessage(by, seconds) }, 'Too many sign-ins');
+    refuse(req, res, { status: 429, reason: 'rate-limited', message: tooManyMessage(by, seconds, what) }, 'Too many sign-ins');
   };
   const startUrl = (next: string) => `${hub}saml/login?next=${encodeURIComponent(next)}`;
 
@@ -60,6 +60,9 @@ export function registerSamlRoutes(router: Router, ctx: HubContext, pageContext:
 
   // Starts a sign-in at the IdP; `next` travels as a short RelayState handle kept in the store.
   router.get('/saml/login', async (req, res) => {
+    // Each start keeps state (RelayState and request id) until it completes or expires: bounded per address.
+    const verdict = await deps.limiter.started(clientAddress(req));
+    if (!verdict.ok) return tooMany(req, res, verdict.by, verdict.retryAfterSeconds, 'sign-ins started');
     const next = safeNext(req.query.next, ctx.baseUrl, home);
     const relay = await deps.state.saveRelay(next);
     res.redirect(302, await saml.loginUrl(relay));

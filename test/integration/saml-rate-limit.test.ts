@@ -80,7 +80,7 @@ describe('SAML ACS', () => {
       config: {
         hub: { port },
         auth: {
-          kind: 'saml', loginRateLimitPerMinute: 3,
+          kind: 'saml', loginRateLimitPerMinute: 3, signInStartsPerMinute: 3,
           saml: { publicUrl: `http://127.0.0.1:${port}`, entryPoint: 'https://idp.test/sso', idpCert: [cert] },
         },
       },
@@ -102,6 +102,29 @@ describe('SAML ACS', () => {
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(await blocked.json()).toEqual({ status: 429, reason: 'rate-limited', message: expect.stringMatching(/from your address/) });
     expect((await post('10.4.0.2')).status).toBe(401);
+  });
+
+  it('bounds the sign-ins one address starts: 429 past the limit, and no state kept for refused starts', async () => {
+    const start = (address: string) => fetch(`${h.hubOrigin}/hub/saml/login?next=%2Fhub%2Fhome`, {
+      redirect: 'manual', headers: { 'x-forwarded-for': address },
+    });
+    const stateEntries = async () => (await h.hub.ctx.store.samlState.list()).length;
+    const before = await stateEntries();
+    for (let i = 0; i < 3; i++) {
+      const res = await start('10.6.0.1');
+      expect(res.status).toBe(302);
+      expect(res.headers.get('location')).toMatch(/^https:\/\/idp\.test\/sso\?SAMLRequest=/);
+    }
+    const kept = await stateEntries();
+    expect(kept).toBeGreaterThan(before);
+    for (let i = 0; i < 5; i++) {
+      const blocked = await start('10.6.0.1');
+      expect(blocked.status).toBe(429);
+      expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await blocked.text()).toMatch(/Too many sign-ins started from your address\. Try again in \d+ seconds?\./);
+    }
+    expect(await stateEntries()).toBe(kept);
+    expect((await start('10.6.0.2')).status).toBe(302);
   });
 });
 

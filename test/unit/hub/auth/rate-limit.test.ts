@@ -37,12 +37,32 @@ describe('SignInLimiter (memory)', () => {
     expect(l.shared).toBe(false);
   });
 
+  it('counts sign-ins started per address and refuses past the limit, with a Retry-After', async () => {
+    const l = new SignInLimiter({ perAddressPerMinute: 100, perUserPerMinute: 100, startsPerAddressPerMinute: 2 }, logger);
+    expect(await l.started('10.0.0.1')).toEqual({ ok: true });
+    expect(await l.started('10.0.0.1')).toEqual({ ok: true });
+    const v = await l.started('10.0.0.1');
+    expect(v).toEqual({ ok: false, by: 'address', retryAfterSeconds: expect.any(Number) });
+    if (!v.ok) expect(v.retryAfterSeconds).toBeGreaterThan(0);
+    expect(await l.started('10.0.0.2')).toEqual({ ok: true });
+    // Starts are not failures: the failure counters are untouched.
+    expect(await l.check('10.0.0.1', 'alice')).toEqual({ ok: true });
+  });
+
+  it('does not limit starts when no start limit is given', async () => {
+    const l = new SignInLimiter({ perAddressPerMinute: 1, perUserPerMinute: 1 }, logger);
+    for (let i = 0; i < 5; i++) expect(await l.started('10.0.0.1')).toEqual({ ok: true });
+  });
+
   it('fails open when the shared counters are unreachable', async () => {
     const broken = { defineCommand: () => undefined, multi: () => { throw new Error('connection lost'); }, get: () => Promise.reject(new Error('connection lost')) };
     const l = new SignInLimiter({ perAddressPerMinute: 1, perUserPerMinute: 1 }, logger, { redis: broken, keyPrefix: 'x:' });
     expect(l.shared).toBe(true);
     await l.failed('a', 'b');
     expect(await l.check('a', 'b')).toEqual({ ok: true });
+    const withStarts = new SignInLimiter({ perAddressPerMinute: 1, perUserPerMinute: 1, startsPerAddressPerMinute: 1 }, logger, { redis: broken, keyPrefix: 'y:' });
+    expect(await withStarts.started('a')).toEqual({ ok: true });
+    expect(await withStarts.started('a')).toEqual({ ok: true });
   });
 });
 
