@@ -25,18 +25,22 @@ export async function requestStart(ctx: HubContext, owner: User, serverName: str
     if (!SERVER_NAME_PATTERN.test(serverName)) {
       throw badRequest(`Invalid server name "${serverName}": use 1-63 lowercase letters, digits, "-" or "_", starting with a letter or digit.`);
     }
-    if (named.limitPerUser > 0) {
+  }
+  // Everything that counts the owner's servers runs under the orchestrator's per-user admission lock.
+  return ctx.orchestrator.startAdmitted(owner, serverName, async () => {
+    const named = ctx.config.hub.namedServers;
+    if (serverName !== '' && named.limitPerUser > 0) {
       const active = (await ctx.store.servers.list()).filter((s) => s.user === owner.name && s.name !== '' && isActive(s.state));
       if (active.length >= named.limitPerUser && !active.some((s) => s.name === serverName)) {
         throw badRequest(`You already run ${active.length} named servers, the most allowed (hub.namedServers.limitPerUser).`);
       }
     }
-  }
-  // Image and size from the catalog (hub/catalog): refuses what the catalog or the owner's groups do not allow.
-  const chosen = await resolveStart(ctx, owner, userOptions);
-  // Quota admission (hub/quota): refuses over-quota spawns; fills missing limits from the quota.
-  const resources = await admitSpawn(ctx, owner, serverName, { image: chosen.image, resources: chosen.resources });
-  return ctx.orchestrator.start(owner, serverName, { image: chosen.image, resources, userOptions: chosen.userOptions });
+    // Image and size from the catalog (hub/catalog): refuses what the catalog or the owner's groups do not allow.
+    const chosen = await resolveStart(ctx, owner, userOptions);
+    // Quota admission (hub/quota): refuses over-quota spawns; fills missing limits from the quota.
+    const resources = await admitSpawn(ctx, owner, serverName, { image: chosen.image, resources: chosen.resources });
+    return { image: chosen.image, resources, userOptions: chosen.userOptions };
+  });
 }
 
 async function owner(ctx: HubContext, req: Request): Promise<User> {

@@ -15,6 +15,7 @@ import { oauthClientId, routeKey, serverPrefix } from './names';
 import { isActive } from './state';
 import { waitForHttp } from './readiness';
 import { ProgressChannel } from './progress-channel';
+import { KeyedLock } from '../util/keyed-lock';
 
 export interface OrchestratorSettings {
   baseUrl: string;
@@ -51,6 +52,8 @@ export function emptyServer(user: string, name: string, resources: Resources): S
 export class Orchestrator {
   private readonly channels = new Map<string, ProgressChannel>();
   private readonly inFlight = new Map<string, { abort: AbortController; done: Promise<void> }>();
+  /** Admission and claim of a start, one at a time per user (admission counts the user's servers). */
+  private readonly admissions = new KeyedLock();
 
   constructor(private readonly deps: OrchestratorDeps) {}
 
@@ -104,6 +107,15 @@ export class Orchestrator {
     const done = this.runSpawn(user, serverName, options, channel, abort.signal).finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, { abort, done });
     return fresh;
+  }
+
+  /**
+   * Runs `admit` (checks that count or sum the user's servers, giving the start's options) and then
+   * start(), one user's at a time: two requests racing for a user's last slot cannot both pass
+   * admission before either server is claimed. Per hub process (the hub runs as one replica).
+   */
+  startAdmitted(user: User, serverName: string, admit: () => Promise<StartOptions>): Promise<Server> {
+    return this.admissions.run(user.name, async () => this.start(user, serverName, await admit()));
   }
 
   /** Waits for a spawn in flight (tests, shutdown). */

@@ -157,6 +157,20 @@ describe('admission', () => {
     expect((await h.api('DELETE', '/users/bob/server')).status).toBe(204);
     await quotaApi('PUT', '/users/bob/quota', {});
   });
+
+  it('holds under concurrent starts: requests racing for the last slot start exactly one server', async () => {
+    await quotaApi('PUT', '/users/bob/quota', { maxServers: 1, memoryPerServerGb: 2 });
+    const names = ['r1', 'r2', 'r3', 'r4', 'r5', 'r6'];
+    const answers = await Promise.all(names.map((n) => h.api('POST', `/users/bob/servers/${n}`, {})));
+    const started = names.filter((_, i) => answers[i]!.status === 202);
+    expect(started).toHaveLength(1);
+    expect(answers.filter((a) => a.status === 403)).toHaveLength(names.length - 1);
+    const active = (await h.hub.ctx.store.servers.list()).filter((s) => s.user === 'bob' && s.state !== 'stopped' && s.state !== 'failed');
+    expect(active.map((s) => s.name)).toEqual(started);
+    await h.hub.ctx.orchestrator.settled('bob', started[0]!);
+    expect((await h.api('DELETE', `/users/bob/servers/${started[0]!}`, { remove: true })).status).toBe(204);
+    await quotaApi('PUT', '/users/bob/quota', {});
+  });
 });
 
 describe('the admin page', () => {
