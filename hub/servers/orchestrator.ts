@@ -49,9 +49,21 @@ export function emptyServer(user: string, name: string, resources: Resources): S
   };
 }
 
+export interface StopOptions {
+  /** Why, shown to the user and kept as the server's stop reason. */
+  reason?: string | null;
+  /** Also delete the server's record (named servers). */
+  remove?: boolean;
+  /** The event kind recorded (default 'stop'). */
+  event?: string;
+  data?: Record<string, unknown>;
+}
+
 export class Orchestrator {
   private readonly channels = new Map<string, ProgressChannel>();
   private readonly inFlight = new Map<string, { abort: AbortController; done: Promise<void> }>();
+  /** Stops under way, by server key: later stops of the same server wait for it instead. */
+  private readonly stopsInFlight = new Map<string, Promise<void>>();
   /** Admission and claim of a start, one at a time per user (admission counts the user's servers). */
   private readonly admissions = new KeyedLock();
 
@@ -208,9 +220,23 @@ export class Orchestrator {
   }
 
   /** Stops a server: route first, then the process, then its credentials. */
-  async stop(userName: string, serverName: string, options: { reason?: string | null; remove?: boolean; event?: string; data?: Record<string, unknown> } = {}): Promise<void> {
-    const { store, spawner, record } = this.deps;
+  async stop(userName: string, serverName: string, options: StopOptions = {}): Promise<void> {
     const key = serverKey(userName, serverName);
+    // Stops arriving while one runs (a user's click, the culler, a budget stop) join it: the
+    // server is stopped once, with one event, the first caller's reason.
+    const running = this.stopsInFlight.get(key);
+    if (running) {
+      await running;
+      if (options.remove) await this.deps.store.servers.delete(key);
+      return;
+    }
+    const stopping = this.stopOnce(userName, serverName, key, options).finally(() => this.stopsInFlight.delete(key));
+    this.stopsInFlight.set(key, stopping);
+    await stopping;
+  }
+
+  private async stopOnce(userName: string, serverName: string, key: string, options: StopOptions): Promise<void> {
+    const { store, spawner, record } = this.deps;
     const inFlight = this.inFlight.get(key);
     if (inFlight) {
       inFlight.abort.abort(new Error('stopped by request'));

@@ -166,6 +166,21 @@ describe('servers', () => {
     expect(Object.keys(model.body.servers)).toEqual(['two']);
   });
 
+  it('stops a server once when several stops arrive together (one stop event), each answering 204', async () => {
+    await h.api('POST', '/users', { usernames: ['gil'] });
+    expect((await startAndWait('gil')).at(-1)).toMatchObject({ ready: true });
+    const answers = await Promise.all([
+      h.api('DELETE', '/users/gil/server', {}),
+      h.api('DELETE', '/users/gil/server', {}),
+      h.hub.ctx.orchestrator.stop('gil', '', { reason: 'budget spent', event: 'budget-stop' }).then(() => ({ status: 204 })),
+      h.api('DELETE', '/users/gil/server', {}),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([204, 204, 204, 204]);
+    const kinds = (await h.hub.ctx.store.events.list({ user: 'gil' })).map((e) => e.kind);
+    expect(kinds.filter((k) => k === 'stop' || k === 'budget-stop')).toHaveLength(1);
+    expect((await h.hub.ctx.store.servers.get(JSON.stringify(['gil', ''])))?.state).toBe('stopped');
+  });
+
   it('reports a server that exits at start as failed, with its exit code, and cleans up', async () => {
     const failing = await startHarness({ config: { spawner: { env: { FAKE_SINGLEUSER_EXIT_AT_START: '3' } } } });
     try {
