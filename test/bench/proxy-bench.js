@@ -176,6 +176,8 @@ async function run(ctx) {
   }
 
   log('websockets ...');
+  // Warm-up, not counted: the upgrade paths of every proxy are still cold (JIT) after the HTTP load.
+  for (const t of targets.filter((x) => x.ws !== undefined)) await connectTimes(`${t.ws}/user/u${mid}/ws`, 200);
   const wsRes = {};
   for (let round = 0; round < cfg.rounds; round++) {
     const order = targets.map((_, i) => targets[(i + round) % targets.length]);
