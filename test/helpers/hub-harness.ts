@@ -52,7 +52,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     auth: { kind: 'dev', dev: { allowed: true, openSignup: true }, admins: ['admin'] },
     services: [{ name: 'test-admin', token: ADMIN_TOKEN, scopes: ADMIN_SCOPES }],
   };
-  const config = parseConfig(mergeConfig(base, options.config ?? {}), {}, 'test harness');
+  const own = options.config ?? {};
+  const merged = mergeConfig(base, own);
+  // A test's own store section replaces the default whole: a Redis store has no file `path`.
+  if (own.store !== undefined) merged.store = own.store;
+  const config = parseConfig(merged, {}, 'test harness');
   const hub = await startHub(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), options.overrides);
   const origin = `http://127.0.0.1:${proxy.publicPort}`;
   return {

@@ -1,31 +1,30 @@
 // Starts racing for a user's last slot, on the Redis store (real I/O between admission's count and
 // the start's claim, where the race lives): exactly one of them starts, the others are refused
 // with the limit, for the quota's servers-at-once and for the named-server limit.
-import pino from 'pino';
 import { startHarness, type Harness } from '../helpers/hub-harness';
 import { startRedis, type RedisServer } from '../helpers/redis-server';
-import { openRedisStore } from '../../hub/store/redis-store';
-import type { Store } from '../../hub/store/store';
 
 jest.setTimeout(60_000);
 
 let redis: RedisServer;
-let store: Store;
 let h: Harness;
 
 beforeAll(async () => {
   redis = await startRedis();
-  store = await openRedisStore(redis.url, `race-${process.pid}:`, { logger: pino({ level: 'silent' }) });
+  // The store from the config (the hub opens and closes it), as a deployment gives it.
   h = await startHarness({
-    config: { hub: { namedServers: { enabled: true, limitPerUser: 2 } }, quotas: { defaults: { maxServers: 1 }, groups: { many: { maxServers: 10 } } } },
-    overrides: { store },
+    config: {
+      store: { kind: 'redis', url: redis.url, prefix: `race-${process.pid}:` },
+      hub: { namedServers: { enabled: true, limitPerUser: 2 } },
+      quotas: { defaults: { maxServers: 1 }, groups: { many: { maxServers: 10 } } },
+    },
   });
+  expect(h.hub.ctx.store.kind).toBe('redis');
   expect((await h.api('POST', '/users', { usernames: ['bob', 'cleo'] })).status).toBe(201);
   expect((await h.api('POST', '/groups/many', { users: ['cleo'] })).status).toBe(201);
 });
 afterAll(async () => {
   await h?.close();
-  await store?.close();
   await redis?.stop();
 });
 
@@ -38,7 +37,7 @@ async function race(user: string): Promise<{ names: string[]; statuses: number[]
 }
 
 async function activeNames(user: string): Promise<string[]> {
-  return (await store.servers.list()).filter((s) => s.user === user && (s.state === 'running' || s.state === 'pending')).map((s) => s.name).sort();
+  return (await h.hub.ctx.store.servers.list()).filter((s) => s.user === user && (s.state === 'running' || s.state === 'pending')).map((s) => s.name).sort();
 }
 
 it('servers at once (quota): one start wins the last slot, the rest get 403 naming the limit', async () => {
