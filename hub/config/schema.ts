@@ -90,8 +90,8 @@ export const AuthSectionSchema = z
       .describe('failed sign-ins per minute per client address before further attempts get 429'),
     loginRateLimitPerUserPerMinute: z.number().int().positive().default(10)
       .describe('failed sign-ins per minute per user name before further attempts get 429'),
-    signInStartsPerMinute: z.number().int().positive().default(120)
-      .describe('SAML sign-ins started (redirects to the IdP) per minute per client address before further starts get 429: each start keeps a little state in the store until it completes or expires, so a flood must not grow it without bound'),
+    signInStartsPerMinute: z.number().int().positive().default(300)
+      .describe('SAML sign-ins started (redirects to the IdP) per minute per client address before further starts get 429: each start keeps a little state in the store until it completes or expires, so a flood must not grow it without bound; a workshop room behind one NAT address counts as one address'),
   })
   .strict()
   .superRefine((a, ctx) => {

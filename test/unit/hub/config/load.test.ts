@@ -40,7 +40,7 @@ describe('parseConfig defaults', () => {
     expect(c.spawner).toMatchObject({ kind: 'local', cmd: ['jupyterhub-singleuser'], args: [], env: {}, ip: '127.0.0.1', allowRoot: 'auto' });
     expect(c.auth).toEqual({
       kind: 'dev', dev: { allowed: false, openSignup: false, users: {} }, admins: [], adminGroups: [], organiserGroups: [],
-      loginRateLimitPerMinute: 20, loginRateLimitPerUserPerMinute: 10, signInStartsPerMinute: 120,
+      loginRateLimitPerMinute: 20, loginRateLimitPerUserPerMinute: 10, signInStartsPerMinute: 300,
     });
     expect(c.services).toEqual([]);
     expect(c.oauth).toEqual({ tokenLifetimeSeconds: 14 * 24 * 3600, codeLifetimeSeconds: 300 });
