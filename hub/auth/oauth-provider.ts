@@ -6,6 +6,7 @@ import type { ApiRoutes } from '../http/route';
 import type { HubContext } from '../context';
 import { HubError, forbidden } from '../errors';
 import { hashToken } from './tokens';
+import { rememberClientToken } from './client-tokens';
 import { principalFromUser, principalCan } from './principal';
 import { SCOPES, parseScope } from './scopes';
 import type { OAuthClient, User } from '../store/store';
@@ -117,10 +118,11 @@ export function registerOAuthRoutes(router: ApiRoutes, ctx: HubContext, pageCont
       const computed = grant.codeChallengeMethod === 'plain' ? verifier : createHash('sha256').update(verifier).digest('base64url');
       if (!verifier || computed !== grant.codeChallenge) return fail(400, 'invalid_grant', 'PKCE code_verifier does not match');
     }
-    const { secret: access } = await ctx.tokens.issue({
+    const { token, secret: access } = await ctx.tokens.issue({
       kind: 'oauth', user: grant.user, scopes: grant.scopes, note: `OAuth for ${client.description}`,
       expiresInSeconds: lifetime.tokenLifetimeSeconds, clientId: client.id, sessionId: grant.sessionId,
     });
+    await rememberClientToken(ctx.store, client.id, token.hash);
     return res.status(200).set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' }).json({
       access_token: access, token_type: 'Bearer', expires_in: lifetime.tokenLifetimeSeconds, scope: grant.scopes.join(' '),
     });

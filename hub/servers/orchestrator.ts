@@ -159,7 +159,7 @@ export class Orchestrator {
         store.oauthClients.put(clientId, {
           id: clientId, secretTokenId: token.id, redirectUri: oauthCallbackUrl(settings.baseUrl, user.name, serverName),
           description: `Server at ${prefix}`, allowedScopes: [`access:servers!server=${user.name}/${serverName}`],
-          user: user.name, serverName,
+          user: user.name, serverName, tokenHashes: [token.hash],
         }),
         store.servers.update(key, (s) => ({ ...s, tokenId: token.id })),
       ]);
@@ -269,11 +269,16 @@ export class Orchestrator {
 
   /** The server's token, its OAuth client, and every token issued through that client. */
   async revokeCredentials(userName: string, serverName: string): Promise<void> {
+    const { store, tokens } = this.deps;
     const clientId = oauthClientId(userName, serverName);
-    await Promise.all([
-      this.deps.store.oauthClients.delete(clientId),
-      this.deps.tokens.revokeWhere((t) => t.clientId === clientId),
-    ]);
+    const client = await store.oauthClients.get(clientId);
+    if (client?.tokenHashes !== undefined) {
+      // The client knows its tokens: no scan of every token on each spawn and stop.
+      await Promise.all([store.oauthClients.delete(clientId), ...client.tokenHashes.map((hash) => store.tokens.delete(hash))]);
+      return;
+    }
+    // No client, or one written before clients kept their token hashes: find them by scanning.
+    await Promise.all([store.oauthClients.delete(clientId), tokens.revokeWhere((t) => t.clientId === clientId)]);
   }
 
   /** Aborts spawns in flight (hub shutdown); running servers are left alone. */

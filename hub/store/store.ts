@@ -84,6 +84,11 @@ export const OAuthClientSchema = z
     allowedScopes: z.array(z.string()),
     user: z.string(),
     serverName: z.string(),
+    /**
+     * Hashes of every token issued for this client (the server's API token, then each OAuth
+     * token), so revoking them needs no scan of all tokens. Absent in records written before it.
+     */
+    tokenHashes: z.array(z.string()).optional(),
   })
   .strict();
 export type OAuthClient = z.infer<typeof OAuthClientSchema>;

@@ -3,6 +3,7 @@
 // the server running, reachable and re-adopted.
 import { startHarness, type Harness } from '../helpers/hub-harness';
 import { WebClient } from '../helpers/web-client';
+import { oauthClientId } from '../../hub/servers/names';
 
 jest.setTimeout(60_000);
 
@@ -67,8 +68,21 @@ it('keeps the server running and reachable across a hub restart, and re-adopts i
   expect((await alice.get('/user/alice/api/contents')).status).toBe(200);
   const restored = (await h.hub.ctx.store.servers.list()).filter((s) => s.state === 'running');
   expect(restored.map((s) => s.user)).toEqual(['alice']);
-  // The re-adopted server is fully managed: stopping it works and cuts access.
+  // The server's OAuth client knows its tokens: the server's own and the browser's OAuth token.
+  const store = h.hub.ctx.store;
+  const client = await store.oauthClients.get(oauthClientId('alice', ''));
+  const hashes = client?.tokenHashes ?? [];
+  expect(hashes.length).toBeGreaterThanOrEqual(2);
+  const kinds = await Promise.all(hashes.map(async (hash) => (await store.tokens.get(hash))?.kind));
+  expect(kinds).toEqual(expect.arrayContaining(['server', 'oauth']));
+  // The re-adopted server is fully managed: stopping it works and cuts access, and revokes those
+  // tokens without scanning every token in the store.
+  const scans = jest.spyOn(store.tokens, 'list');
   expect((await h.api('DELETE', '/users/alice/server')).status).toBe(204);
+  expect(scans).not.toHaveBeenCalled();
+  scans.mockRestore();
+  expect(await Promise.all(hashes.map((hash) => store.tokens.get(hash)))).toEqual(hashes.map(() => undefined));
+  expect(await store.oauthClients.get(oauthClientId('alice', ''))).toBeUndefined();
   const gone = await alice.get('/user/alice/api/contents');
   expect(gone.status).toBe(424);
 });

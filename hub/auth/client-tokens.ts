@@ -1,0 +1,20 @@
+// The tokens of a server's OAuth client (its own API token, then each OAuth token issued through
+// it), remembered by hash in the client record so that stopping the server revokes them without
+// scanning every token in the store.
+import type { Store } from '../store/store';
+
+/** Past this many remembered hashes, those of tokens already gone (expired or revoked) are dropped. */
+export const PRUNE_AT = 64;
+
+/** Adds a token's hash to its client's list. Clients written before the list existed are left alone. */
+export async function rememberClientToken(store: Pick<Store, 'oauthClients' | 'tokens'>, clientId: string, hash: string): Promise<void> {
+  const client = await store.oauthClients.get(clientId);
+  if (client?.tokenHashes === undefined) return;
+  let gone = new Set<string>();
+  if (client.tokenHashes.length >= PRUNE_AT) {
+    const checks = await Promise.all(client.tokenHashes.map(async (h) => [h, await store.tokens.get(h)] as const));
+    gone = new Set(checks.filter(([, t]) => t === undefined).map(([h]) => h));
+  }
+  await store.oauthClients.update(clientId, (c) =>
+    c.tokenHashes === undefined ? undefined : { ...c, tokenHashes: [...c.tokenHashes.filter((h) => !gone.has(h)), hash] });
+}
