@@ -38,5 +38,5 @@ export function registerActivityRoutes(api: ApiRoutes, ctx: HubContext): void {
     for (const [serverName, s] of servers) await bumpActivity(ctx.store, name, serverName, check(s.last_activity));
     if (body.last_activity) await bumpActivity(ctx.store, name, null, check(body.last_activity));
     res.status(200).end();
-  });
+  }, { body: Body });
 }

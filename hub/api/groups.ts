@@ -55,7 +55,7 @@ export function registerGroupRoutes(api: ApiRoutes, ctx: HubContext): void {
     if (!(await ctx.store.groups.create(name, group))) throw new HubError('CONFLICT', `Group ${name} already exists.`);
     if (body.users) await setMembership(ctx, name, body.users, true);
     out.status(201).json(groupModel(group, body.users ?? []));
-  });
+  }, { body: CreateBody, optionalBody: true });
   api.delete('/groups/:group', { scopes: ['admin:groups'] }, async (req, out) => {
     const g = await get(String(req.params.group));
     await setMembership(ctx, g.name, (await members(ctx)).get(g.name) ?? [], false);
@@ -68,6 +68,6 @@ export function registerGroupRoutes(api: ApiRoutes, ctx: HubContext): void {
     await setMembership(ctx, g.name, parseInput(Members, req.body ?? {}, 'body').users, add);
     out.json(groupModel(g, (await members(ctx)).get(g.name) ?? []));
   };
-  api.post('/groups/:group/users', { scopes: ['groups'], ...res }, change(true));
-  api.delete('/groups/:group/users', { scopes: ['groups'], ...res }, change(false));
+  api.post('/groups/:group/users', { scopes: ['groups'], ...res }, change(true), { body: Members, optionalBody: true });
+  api.delete('/groups/:group/users', { scopes: ['groups'], ...res }, change(false), { body: Members, optionalBody: true });
 }

@@ -1,7 +1,9 @@
 // The OpenAPI 3.1 document of the hub's REST API, built from the route table (pure): every route
-// with its path parameters and the scopes it needs (any one of them), or that it is public.
+// with its path parameters, the scopes it needs (any one of them) or that it is public, and the
+// JSON Schema of its body and query parameters from the zod schemas its handler validates with.
 // Served at GET {hub}api/openapi.json, so scripts and tools can discover the extensions
 // (quotas, usage, images, workshops, culling) next to JupyterHub's own endpoints.
+import { z } from 'zod';
 
 export interface RouteEntry {
   method: string;
@@ -9,6 +11,24 @@ export interface RouteEntry {
   path: string;
   /** 'public' or the scopes joined with '|' (any one suffices). */
   access: string;
+  body?: z.ZodType;
+  optionalBody?: boolean;
+  query?: z.ZodType;
+}
+
+type JsonSchema = { type?: unknown; properties?: Record<string, unknown>; required?: string[]; [k: string]: unknown };
+
+/** What a client may send (input side: defaults are optional); parts JSON Schema cannot say become {}. */
+function inputSchema(schema: z.ZodType): JsonSchema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+}
+
+/** A query schema (an object) as OpenAPI query parameters. */
+function queryParameters(schema: z.ZodType): Array<Record<string, unknown>> {
+  const json = inputSchema(schema);
+  const required = new Set(json.required ?? []);
+  return Object.entries(json.properties ?? {}).map(([name, property]) => ({ name, in: 'query', required: required.has(name), schema: property }));
 }
 
 /** sciencehub's extensions; every other route has its JupyterHub namesake. */
@@ -37,7 +57,10 @@ export function openApiDocument(routes: readonly RouteEntry[], info: { version: 
     paths[path][route.method.toLowerCase()] = {
       operationId: `${route.method.toLowerCase()}${path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
       tags: [tagOf(route.path)],
-      ...(params.length > 0 ? { parameters: params.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })) } : {}),
+      ...(params.length > 0 || route.query
+        ? { parameters: [...params.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })), ...(route.query ? queryParameters(route.query) : [])] }
+        : {}),
+      ...(route.body ? { requestBody: { required: route.optionalBody !== true, content: { 'application/json': { schema: inputSchema(route.body) } } } } : {}),
       // OpenAPI lists alternatives: any one scope grants access. Public routes need no token.
       security: scopes.length === 0 ? [] : scopes.map((s) => ({ token: [s] })),
       'x-scopes': scopes,

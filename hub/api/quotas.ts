@@ -61,7 +61,7 @@ export function registerQuotaRoutes(api: ApiRoutes, ctx: HubContext): void {
     await book.set('user', user.name, limits, principalLabel(p), new Date(ctx.clock.now()).toISOString());
     await ctx.record('quota', user.name, null, `quota of ${user.name} set by ${principalLabel(p)}: ${describeLimits(limits, ctx.config.pricing.currency)}`, { subject: 'user', limits });
     res.json(await userJson(user));
-  });
+  }, { body: QuotaLimitsSchema });
 
   api.get('/groups/:group/quota', { scopes: ['read:quotas', 'read:groups'], ...groupRes }, async (req, res) => {
     const name = String(req.params.group);
@@ -75,5 +75,5 @@ export function registerQuotaRoutes(api: ApiRoutes, ctx: HubContext): void {
     await book.set('group', name, limits, principalLabel(p), new Date(ctx.clock.now()).toISOString());
     await ctx.record('quota', null, null, `quota of group ${name} set by ${principalLabel(p)}: ${describeLimits(limits, ctx.config.pricing.currency)}`, { subject: 'group', group: name, limits });
     res.json(subjectJson('group', name, await book.subject('group', name)));
-  });
+  }, { body: QuotaLimitsSchema });
 }

@@ -69,10 +69,10 @@ export function registerServerRoutes(api: ApiRoutes, ctx: HubContext): void {
     await ctx.orchestrator.stop(user.name, name, { remove: body.remove });
     res.status(204).end();
   };
-  api.post('/users/:name/server', access(['servers']), start);
-  api.post('/users/:name/servers/:server', access(['servers']), start);
-  api.delete('/users/:name/server', access(['delete:servers']), stop);
-  api.delete('/users/:name/servers/:server', access(['delete:servers']), stop);
+  api.post('/users/:name/server', access(['servers']), start, { body: UserOptions, optionalBody: true });
+  api.post('/users/:name/servers/:server', access(['servers']), start, { body: UserOptions, optionalBody: true });
+  api.delete('/users/:name/server', access(['delete:servers']), stop, { body: DeleteBody, optionalBody: true });
+  api.delete('/users/:name/servers/:server', access(['delete:servers']), stop, { body: DeleteBody, optionalBody: true });
 
   const progress = async (req: Request, res: Response) => {
     const user = await owner(ctx, req);

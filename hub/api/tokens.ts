@@ -46,7 +46,7 @@ export function registerTokenRoutes(api: ApiRoutes, ctx: HubContext): void {
       kind: 'api', user: owner.name, scopes, note: body.note || `Requested by ${p.name}`, expiresInSeconds: body.expires_in ?? null,
     });
     out.status(201).json({ ...tokenModel(token), token: secret });
-  });
+  }, { body: Create, optionalBody: true });
 
   api.get('/users/:name/tokens/:id', { scopes: ['read:tokens'], ...res }, async (req, out) => {
     const t = await ctx.tokens.findById(String(req.params.id));

@@ -49,12 +49,12 @@ export function registerUsageRoutes(api: ApiRoutes, ctx: HubContext): void {
     if (!user) throw notFound(`No such user: ${req.params.name}`);
     const view = await usageView({ store: ctx.store, book, settings: ctx.config }, user, ctx.clock.now(), q.month ?? thisMonth());
     res.json(usageJson(view));
-  });
+  }, { query: UserQuery });
 
   const list = (format?: 'csv') => async (req: Request, res: Response) => {
     const q = parseInput(ListQuery, req.query, 'query');
     sendReport(res, await buildReport(ctx, q.month ?? thisMonth()), format ?? q.format);
   };
-  api.get('/usage', { scopes: ['read:usage'] }, list());
-  api.get('/usage.csv', { scopes: ['read:usage'] }, list('csv'));
+  api.get('/usage', { scopes: ['read:usage'] }, list(), { query: ListQuery });
+  api.get('/usage.csv', { scopes: ['read:usage'] }, list('csv'), { query: ListQuery });
 }

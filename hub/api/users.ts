@@ -88,7 +88,7 @@ export function registerUserRoutes(api: ApiRoutes, ctx: HubContext): void {
       ? { offset: nextOffset, limit, url: absoluteUrl(req, ctx, `${ctx.hubPrefix}api/users`, { ...stringQuery(req), offset: String(nextOffset), limit: String(limit) }) }
       : null;
     return res.json({ items, _pagination: { offset: q.offset, limit, total: matching.length, next } });
-  });
+  }, { query: ListQuery });
 
   api.post('/users', { scopes: ['admin:users'] }, async (req, res, p) => {
     const body = parseInput(CreateMany, req.body, 'body');
@@ -102,7 +102,7 @@ export function registerUserRoutes(api: ApiRoutes, ctx: HubContext): void {
     const created = results.filter((u): u is User => u !== null);
     if (created.length === 0) throw new HubError('CONFLICT', `All of these users already exist: ${names.join(', ')}`);
     res.status(201).json(created.map((u) => userModel(u, [], p, opts(req))));
-  });
+  }, { body: CreateMany });
 
   api.get('/users/:name', { scopes: ['read:users', 'read:users:name', 'read:users:groups', 'read:users:activity', 'read:servers'], resource: userResource(ctx) }, async (req, res, p) => {
     const user = await ctx.store.users.get(String(req.params.name));
@@ -117,7 +117,7 @@ export function registerUserRoutes(api: ApiRoutes, ctx: HubContext): void {
     const u = newUser(name, body.admin, new Date(ctx.clock.now()).toISOString());
     if (!(await ctx.store.users.create(name, u))) throw new HubError('CONFLICT', `User ${name} already exists.`);
     res.status(201).json(userModel(u, [], p, opts(req)));
-  });
+  }, { body: CreateOne, optionalBody: true });
 
   api.patch('/users/:name', { scopes: ['admin:users'] }, async (req, res, p) => {
     const name = String(req.params.name);
@@ -131,7 +131,7 @@ export function registerUserRoutes(api: ApiRoutes, ctx: HubContext): void {
     }
     const servers = (await serversByUser(ctx)).get(current.name) ?? [];
     res.json(userModel(current, servers, p, opts(req)));
-  });
+  }, { body: Patch, optionalBody: true });
 
   api.delete('/users/:name', { scopes: ['delete:users'], resource: userResource(ctx) }, async (req, res, p) => {
     const name = String(req.params.name);

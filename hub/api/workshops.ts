@@ -48,7 +48,7 @@ export function registerWorkshopApiRoutes(api: ApiRoutes, ctx: HubContext): void
       expiresAt: body.expires_at !== undefined ? Date.parse(body.expires_at) : now + (body.expires_in_hours as number) * 3600_000,
     });
     res.status(201).json(workshopModel(w, await url(req, w), now));
-  });
+  }, { body: CreateBody, optionalBody: true });
 
   api.get('/workshops/:id', access, async (req, res, p) => {
     const w = await workshopFor(ctx, viewerOf(p), String(req.params.id));

@@ -52,6 +52,6 @@ export function registerCullerRoutes(api: ApiRoutes, ctx: HubContext): void {
       : `The server is not due for culling (${body.reason}, limit ${body.limit_seconds} s) by the hub's current activity data; nothing was culled.`;
     throw new HubError('CONFLICT', message, { reason: outcome.why });
   };
-  api.post('/users/:name/server/cull', access, (req, res, p) => cull(req, res, p.name));
-  api.post('/users/:name/servers/:server/cull', access, (req, res, p) => cull(req, res, p.name));
+  api.post('/users/:name/server/cull', access, (req, res, p) => cull(req, res, p.name), { body: CullBody, optionalBody: true });
+  api.post('/users/:name/servers/:server/cull', access, (req, res, p) => cull(req, res, p.name), { body: CullBody, optionalBody: true });
 }

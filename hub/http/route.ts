@@ -1,6 +1,7 @@
 // Route declaration: every API route states the scopes it needs or that it is public, and
 // cannot be registered otherwise. Checks answer 403 (scope missing) or 404 (filtered miss).
 import type { Request, Response, Router } from 'express';
+import type { z } from 'zod';
 import { HubError } from '../errors';
 import type { Principal } from '../auth/principal';
 import { principalCan } from '../auth/principal';
@@ -14,6 +15,24 @@ export type Handler = (req: Request, res: Response, principal: Principal) => unk
 export type PublicHandler = (req: Request, res: Response, principal: Principal | null) => unknown;
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/**
+ * The schemas a route's handler validates its input with (the same objects, passed to parseInput),
+ * declared with the route so the OpenAPI document shows them.
+ */
+export interface InputSchemas {
+  body?: z.ZodType;
+  /** The handler treats a missing body as {} (`req.body ?? {}`). */
+  optionalBody?: boolean;
+  query?: z.ZodType;
+}
+
+export interface RouteTableEntry extends InputSchemas {
+  method: Method;
+  path: string;
+  /** 'public' or the scopes joined with '|'. */
+  access: string;
+}
 
 export function currentPrincipal(res: Response): Principal | null {
   return (res.locals.principal as Principal | null | undefined) ?? null;
@@ -77,15 +96,15 @@ export function assertApiRoutesDeclared(router: unknown, declared: ReadonlyArray
 
 export class ApiRoutes {
   /** Every registered route with its access rule (for the docs and the access-matrix test). */
-  readonly table: Array<{ method: Method; path: string; access: string }> = [];
+  readonly table: RouteTableEntry[] = [];
 
   /** `mount`: where `router` is mounted below the hub prefix ('/api'), for the table's paths. */
   constructor(private readonly router: Router, private readonly mount = '') {}
 
-  private add(method: Method, path: string, access: Access, handler: Handler | PublicHandler): void {
+  private add(method: Method, path: string, access: Access, handler: Handler | PublicHandler, input: InputSchemas = {}): void {
     const problem = accessProblem(access);
     if (problem) throw new Error(`route ${method.toUpperCase()} ${path} ${problem}`);
-    this.table.push({ method, path: `${this.mount}${path}`, access: isPublic(access) ? 'public' : access.scopes.join('|') });
+    this.table.push({ method, path: `${this.mount}${path}`, access: isPublic(access) ? 'public' : access.scopes.join('|'), ...input });
     this.router[method](path, async (req: Request, res: Response) => {
       const principal = currentPrincipal(res);
       if (isPublic(access)) return (handler as PublicHandler)(req, res, principal);
@@ -94,11 +113,11 @@ export class ApiRoutes {
     });
   }
 
-  get(path: string, access: Access, handler: Handler): void { this.add('get', path, access, handler); }
-  post(path: string, access: Access, handler: Handler): void { this.add('post', path, access, handler); }
-  put(path: string, access: Access, handler: Handler): void { this.add('put', path, access, handler); }
-  patch(path: string, access: Access, handler: Handler): void { this.add('patch', path, access, handler); }
-  delete(path: string, access: Access, handler: Handler): void { this.add('delete', path, access, handler); }
+  get(path: string, access: Access, handler: Handler, input?: InputSchemas): void { this.add('get', path, access, handler, input); }
+  post(path: string, access: Access, handler: Handler, input?: InputSchemas): void { this.add('post', path, access, handler, input); }
+  put(path: string, access: Access, handler: Handler, input?: InputSchemas): void { this.add('put', path, access, handler, input); }
+  patch(path: string, access: Access, handler: Handler, input?: InputSchemas): void { this.add('patch', path, access, handler, input); }
+  delete(path: string, access: Access, handler: Handler, input?: InputSchemas): void { this.add('delete', path, access, handler, input); }
   getPublic(path: string, handler: PublicHandler): void { this.add('get', path, { public: true }, handler); }
   postPublic(path: string, handler: PublicHandler): void { this.add('post', path, { public: true }, handler); }
 }

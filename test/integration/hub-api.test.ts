@@ -34,6 +34,28 @@ describe('OpenAPI document', () => {
       expect({ route: `${r.method} ${r.path}`, scopes: op?.['x-scopes'] }).toEqual({ route: `${r.method} ${r.path}`, scopes: r.access === 'public' ? [] : r.access.split('|') });
     }
   });
+
+  it('shows the body and query schemas the handlers validate with', async () => {
+    const doc = (await h.api('GET', '/openapi.json', undefined, null)).body as { paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Record<string, unknown> }> }; parameters?: Array<{ name: string; in: string }> }>> };
+    const bodyOf = (path: string, method: string) => doc.paths[path]?.[method]?.requestBody?.content['application/json']?.schema;
+    const withBody = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).filter(([, op]) => op.requestBody).map(([m]) => `${m} ${path}`)).sort();
+    expect(withBody).toEqual([
+      'delete /groups/{group}/users', 'delete /users/{name}/server', 'delete /users/{name}/servers/{server}',
+      'patch /users/{name}', 'post /groups/{group}', 'post /groups/{group}/users', 'post /users', 'post /users/{name}',
+      'post /users/{name}/activity', 'post /users/{name}/server', 'post /users/{name}/server/cull', 'post /users/{name}/servers/{server}',
+      'post /users/{name}/servers/{server}/cull', 'post /users/{name}/tokens', 'post /workshops', 'put /groups/{group}/quota', 'put /users/{name}/quota',
+    ]);
+    expect(bodyOf('/users', 'post')).toMatchObject({ type: 'object', required: ['usernames'], properties: { usernames: { type: 'array' } } });
+    expect(bodyOf('/users/{name}/quota', 'put')).toMatchObject({ type: 'object', properties: { maxServers: expect.any(Object), monthlyBudget: expect.any(Object) } });
+    // What the document says is what the hub enforces: a field it does not list is refused.
+    expect(bodyOf('/users/{name}', 'patch')).toMatchObject({ additionalProperties: false, properties: { name: { type: 'string' }, admin: { type: 'boolean' } } });
+    await h.api('POST', '/users', { usernames: ['otto'] });
+    const refused = await h.api('PATCH', '/users/otto', { admn: true });
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toMatch(/body: unknown field\(s\) admn/);
+    const query = (doc.paths['/users']?.get?.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
+    expect(query).toEqual(expect.arrayContaining(['offset', 'limit']));
+  });
 });
 
 describe('version and identity', () => {
