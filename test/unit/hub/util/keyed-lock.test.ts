@@ -4,17 +4,20 @@ import { KeyedLock } from '../../../../hub/util/keyed-lock';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
+/** A task that logs its start and end around two event-loop turns, and returns its name. */
+const loggedTask = (log: string[], name: string) => async () => {
+  log.push(`${name} start`);
+  await tick();
+  await tick();
+  log.push(`${name} end`);
+  return name;
+};
+
 describe('KeyedLock', () => {
   it('runs tasks under one key one at a time, in order', async () => {
     const lock = new KeyedLock();
     const log: string[] = [];
-    const task = (name: string) => async () => {
-      log.push(`${name} start`);
-      await tick();
-      await tick();
-      log.push(`${name} end`);
-      return name;
-    };
+    const task = (name: string) => loggedTask(log, name);
     const results = await Promise.all([lock.run('alice', task('a')), lock.run('alice', task('b')), lock.run('alice', task('c'))]);
     expect(results).toEqual(['a', 'b', 'c']);
     expect(log).toEqual(['a start', 'a end', 'b start', 'b end', 'c start', 'c end']);
@@ -23,11 +26,7 @@ describe('KeyedLock', () => {
   it('runs tasks under different keys side by side', async () => {
     const lock = new KeyedLock();
     const log: string[] = [];
-    const task = (name: string) => async () => {
-      log.push(`${name} start`);
-      await tick();
-      log.push(`${name} end`);
-    };
+    const task = (name: string) => loggedTask(log, name);
     await Promise.all([lock.run('alice', task('a')), lock.run('bob', task('b'))]);
     expect(log.slice(0, 2).sort()).toEqual(['a start', 'b start']);
   });
