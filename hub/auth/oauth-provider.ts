@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import type { ApiRoutes } from '../http/route';
 import type { HubContext } from '../context';
 import { HubError, forbidden } from '../errors';
-import { hashToken } from './tokens';
+import { hashToken, newSecret } from './tokens';
 import { rememberClientToken } from './client-tokens';
 import { principalFromUser, principalCan } from './principal';
 import { SCOPES, parseScope } from './scopes';
@@ -118,11 +118,15 @@ export function registerOAuthRoutes(router: ApiRoutes, ctx: HubContext, pageCont
       const computed = grant.codeChallengeMethod === 'plain' ? verifier : createHash('sha256').update(verifier).digest('base64url');
       if (!verifier || computed !== grant.codeChallenge) return fail(400, 'invalid_grant', 'PKCE code_verifier does not match');
     }
-    const { token, secret: access } = await ctx.tokens.issue({
+    // The client lists the token before it exists, so stopping the server revokes it without a scan.
+    const access = newSecret();
+    if (!(await rememberClientToken(ctx.store, client.id, hashToken(access)))) {
+      return fail(401, 'invalid_client', 'the server of this client has stopped');
+    }
+    await ctx.tokens.issue({
       kind: 'oauth', user: grant.user, scopes: grant.scopes, note: `OAuth for ${client.description}`,
-      expiresInSeconds: lifetime.tokenLifetimeSeconds, clientId: client.id, sessionId: grant.sessionId,
+      expiresInSeconds: lifetime.tokenLifetimeSeconds, clientId: client.id, sessionId: grant.sessionId, secret: access,
     });
-    await rememberClientToken(ctx.store, client.id, token.hash);
     return res.status(200).set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' }).json({
       access_token: access, token_type: 'Bearer', expires_in: lifetime.tokenLifetimeSeconds, scope: grant.scopes.join(' '),
     });

@@ -11,6 +11,10 @@ export function newSecret(): string {
   return randomBytes(32).toString('hex');
 }
 
+export function newTokenId(): string {
+  return `t${randomBytes(8).toString('hex')}`;
+}
+
 export interface IssueOptions {
   kind: Token['kind'];
   user: string | null;
@@ -20,8 +24,10 @@ export interface IssueOptions {
   expiresInSeconds?: number | null;
   clientId?: string | null;
   sessionId?: string | null;
-  /** Use this secret instead of a random one (service tokens from config). */
+  /** Use this secret instead of a random one (service tokens from config; secrets named before they are stored). */
   secret?: string;
+  /** Use this id instead of a new one (a record that names the token is written first). */
+  id?: string;
 }
 
 export class TokenService {
@@ -32,7 +38,7 @@ export class TokenService {
     const secret = options.secret ?? newSecret();
     const now = this.clock.now();
     const token: Token = {
-      id: `t${randomBytes(8).toString('hex')}`,
+      id: options.id ?? newTokenId(),
       hash: hashToken(secret),
       kind: options.kind,
       user: options.user,

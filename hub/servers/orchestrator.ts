@@ -7,7 +7,7 @@ import { SpawnError } from '../../spawner/errors';
 import { serverKey, type Server, type Store, type User } from '../store/store';
 import type { Clock } from '../clock';
 import { HubError } from '../errors';
-import type { TokenService } from '../auth/tokens';
+import { hashToken, newSecret, newTokenId, type TokenService } from '../auth/tokens';
 import type { ProxyClient } from '../proxy-sync/proxy-client';
 import type { EventRecorder } from '../events';
 import { buildSpawnEnv, oauthCallbackUrl, serverTokenScopes } from './spawn-env';
@@ -150,18 +150,22 @@ export class Orchestrator {
     try {
       // A fresh token and OAuth client per spawn; the old client's tokens die with it.
       await this.revokeCredentials(user.name, serverName);
-      const { token, secret } = await tokens.issue({
-        kind: 'server', user: user.name, scopes: serverTokenScopes(user.name, serverName),
-        note: `Server at ${prefix}`, clientId,
+      // The client, which names the server's token, is written before the token exists: whatever
+      // happens next (a crash included), revoking the client's tokens finds this one.
+      const secret = newSecret();
+      const tokenId = newTokenId();
+      await store.oauthClients.put(clientId, {
+        id: clientId, secretTokenId: tokenId, redirectUri: oauthCallbackUrl(settings.baseUrl, user.name, serverName),
+        description: `Server at ${prefix}`, allowedScopes: [`access:servers!server=${user.name}/${serverName}`],
+        user: user.name, serverName, tokenHashes: [hashToken(secret)],
       });
       // Independent writes: together they share the file store's coalesced flushes.
       await Promise.all([
-        store.oauthClients.put(clientId, {
-          id: clientId, secretTokenId: token.id, redirectUri: oauthCallbackUrl(settings.baseUrl, user.name, serverName),
-          description: `Server at ${prefix}`, allowedScopes: [`access:servers!server=${user.name}/${serverName}`],
-          user: user.name, serverName, tokenHashes: [token.hash],
+        tokens.issue({
+          kind: 'server', user: user.name, scopes: serverTokenScopes(user.name, serverName),
+          note: `Server at ${prefix}`, clientId, secret, id: tokenId,
         }),
-        store.servers.update(key, (s) => ({ ...s, tokenId: token.id })),
+        store.servers.update(key, (s) => ({ ...s, tokenId })),
       ]);
       const env = buildSpawnEnv({
         user: user.name, serverName, baseUrl: settings.baseUrl, hubApiUrl: settings.hubApiUrl,
@@ -267,18 +271,20 @@ export class Orchestrator {
     await this.deps.record('server-gone', server.user, server.name, reason);
   }
 
-  /** The server's token, its OAuth client, and every token issued through that client. */
+  /**
+   * The server's token, its OAuth client, and every token issued through that client. The client
+   * lists its tokens (written before each of them exists), so no scan of all tokens is needed;
+   * the tokens go before the client, so a missing client means nothing is left to revoke.
+   */
   async revokeCredentials(userName: string, serverName: string): Promise<void> {
     const { store, tokens } = this.deps;
     const clientId = oauthClientId(userName, serverName);
     const client = await store.oauthClients.get(clientId);
-    if (client?.tokenHashes !== undefined) {
-      // The client knows its tokens: no scan of every token on each spawn and stop.
-      await Promise.all([store.oauthClients.delete(clientId), ...client.tokenHashes.map((hash) => store.tokens.delete(hash))]);
-      return;
-    }
-    // No client, or one written before clients kept their token hashes: find them by scanning.
-    await Promise.all([store.oauthClients.delete(clientId), tokens.revokeWhere((t) => t.clientId === clientId)]);
+    if (client === undefined) return;
+    if (client.tokenHashes !== undefined) await Promise.all(client.tokenHashes.map((hash) => store.tokens.delete(hash)));
+    // A client written before clients listed their tokens: find them by scanning.
+    else await tokens.revokeWhere((t) => t.clientId === clientId);
+    await store.oauthClients.delete(clientId);
   }
 
   /** Aborts spawns in flight (hub shutdown); running servers are left alone. */

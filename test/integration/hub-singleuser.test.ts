@@ -85,4 +85,14 @@ it('keeps the server running and reachable across a hub restart, and re-adopts i
   expect(await store.oauthClients.get(oauthClientId('alice', ''))).toBeUndefined();
   const gone = await alice.get('/user/alice/api/contents');
   expect(gone.status).toBe(424);
+  // Starting again revokes nothing by scanning either: the stopped server's client left nothing behind.
+  const startScans = jest.spyOn(store.tokens, 'list');
+  expect((await h.api('POST', '/users/alice/server', {})).status).toBe(202);
+  await h.hub.ctx.orchestrator.settled('alice', '');
+  expect(startScans).not.toHaveBeenCalled();
+  startScans.mockRestore();
+  const fresh = await store.oauthClients.get(oauthClientId('alice', ''));
+  expect(fresh?.tokenHashes).toHaveLength(1);
+  expect((await store.tokens.get(fresh!.tokenHashes![0]!))?.id).toBe(fresh?.secretTokenId);
+  expect((await h.api('DELETE', '/users/alice/server')).status).toBe(204);
 });

@@ -1,6 +1,7 @@
 // A server's OAuth client remembers the hashes of its tokens (so a stop revokes them without a
-// scan): each new token is added, gone ones are pruned once the list is long, and clients written
-// before the list existed are left alone.
+// scan): each new token is added before it is issued, gone ones are pruned once the list is long,
+// a client that is gone refuses (its server stopped), and clients written before the list existed
+// are left alone.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,8 +38,8 @@ async function issue(): Promise<string> {
 it('adds each new token to the client', async () => {
   await store.oauthClients.put('jupyterhub-user-alice', client({ tokenHashes: ['server-hash'] }));
   const [a, b] = [await issue(), await issue()];
-  await rememberClientToken(store, 'jupyterhub-user-alice', a);
-  await rememberClientToken(store, 'jupyterhub-user-alice', b);
+  expect(await rememberClientToken(store, 'jupyterhub-user-alice', a)).toBe(true);
+  expect(await rememberClientToken(store, 'jupyterhub-user-alice', b)).toBe(true);
   expect((await store.oauthClients.get('jupyterhub-user-alice'))?.tokenHashes).toEqual(['server-hash', a, b]);
 });
 
@@ -47,18 +48,18 @@ it('drops the hashes of tokens already gone once the list is long, and keeps the
   const gone = Array.from({ length: PRUNE_AT - 1 }, (_, i) => `expired-${i}`);
   await store.oauthClients.put('jupyterhub-user-alice', client({ tokenHashes: [...gone.slice(0, 10), live, ...gone.slice(10)] }));
   const fresh = await issue();
-  await rememberClientToken(store, 'jupyterhub-user-alice', fresh);
+  expect(await rememberClientToken(store, 'jupyterhub-user-alice', fresh)).toBe(true);
   expect((await store.oauthClients.get('jupyterhub-user-alice'))?.tokenHashes).toEqual([live, fresh]);
 });
 
 it('leaves a client without a list alone (written before it existed: a stop scans for its tokens)', async () => {
   const { tokenHashes: _none, ...legacy } = client();
   await store.oauthClients.put('jupyterhub-user-alice', legacy);
-  await rememberClientToken(store, 'jupyterhub-user-alice', await issue());
+  expect(await rememberClientToken(store, 'jupyterhub-user-alice', await issue())).toBe(true);
   expect((await store.oauthClients.get('jupyterhub-user-alice'))?.tokenHashes).toBeUndefined();
 });
 
-it('does nothing for a client that no longer exists', async () => {
-  await rememberClientToken(store, 'jupyterhub-user-nobody', await issue());
+it('refuses for a client that no longer exists (its server stopped): no token may be issued', async () => {
+  expect(await rememberClientToken(store, 'jupyterhub-user-nobody', 'some-hash')).toBe(false);
   expect(await store.oauthClients.get('jupyterhub-user-nobody')).toBeUndefined();
 });
