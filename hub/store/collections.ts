@@ -15,6 +15,7 @@ import {
   UsageSchema,
   UserSchema,
   WorkshopSchema,
+  type Collection,
   type HubEvent,
   type PutOptions,
 } from './store';
@@ -39,6 +40,20 @@ export const COLLECTION_SCHEMAS = {
 export type CollectionName = keyof typeof COLLECTION_SCHEMAS;
 export type CollectionValue<N extends CollectionName> = z.infer<(typeof COLLECTION_SCHEMAS)[N]>;
 export const COLLECTION_NAMES = Object.keys(COLLECTION_SCHEMAS) as CollectionName[];
+
+/** Every collection of a store, by name (the Store interface documents each one). */
+export type StoreCollections = { readonly [N in CollectionName]: Collection<CollectionValue<N>> };
+
+/**
+ * Base class of both stores: its instances have every collection as a field. The store's
+ * constructor fills them in, first thing after super(), with buildCollections.
+ */
+export const CollectionFields = class {} as new () => StoreCollections;
+
+/** One collection per name, each made by the store: both stores build theirs with this. */
+export function buildCollections(make: <N extends CollectionName>(name: N) => Collection<CollectionValue<N>>): StoreCollections {
+  return Object.fromEntries(COLLECTION_NAMES.map((name) => [name, make(name)])) as StoreCollections;
+}
 
 /** Stored data is invalid, an argument is unusable, or the store is closed; the message says which. */
 export class StoreError extends Error {

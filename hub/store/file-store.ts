@@ -18,6 +18,8 @@ import {
   type CollectionName,
   type CollectionValue,
   type EventFilter,
+  CollectionFields,
+  buildCollections,
 } from './collections';
 import { emptyState, parseStateDocument, serializeState, type FileState, type StoredEntry } from './file-document';
 import { acquireFileLock, type FileLock } from './file-lock';
@@ -74,21 +76,8 @@ async function removeLeftoverTempFiles(file: string): Promise<void> {
   }
 }
 
-class FileStore implements Store {
+class FileStore extends CollectionFields implements Store {
   readonly kind = 'file';
-  readonly users;
-  readonly servers;
-  readonly groups;
-  readonly tokens;
-  readonly oauthClients;
-  readonly oauthCodes;
-  readonly sessions;
-  readonly secrets;
-  readonly workshops;
-  readonly quotas;
-  readonly usage;
-  readonly meters;
-  readonly samlState;
   readonly events: EventLog;
   private closed = false;
   private dirty = false;
@@ -103,19 +92,8 @@ class FileStore implements Store {
     readonly now: () => number,
     private readonly capacity: number,
   ) {
-    this.users = this.collection('users');
-    this.servers = this.collection('servers');
-    this.groups = this.collection('groups');
-    this.tokens = this.collection('tokens');
-    this.oauthClients = this.collection('oauthClients');
-    this.oauthCodes = this.collection('oauthCodes');
-    this.sessions = this.collection('sessions');
-    this.secrets = this.collection('secrets');
-    this.workshops = this.collection('workshops');
-    this.quotas = this.collection('quotas');
-    this.usage = this.collection('usage');
-    this.meters = this.collection('meters');
-    this.samlState = this.collection('samlState');
+    super();
+    Object.assign(this, buildCollections((name) => this.collection(name)));
     this.events = {
       append: async (event: HubEvent) => {
         this.checkOpen();

@@ -18,6 +18,8 @@ import {
   type CollectionName,
   type CollectionValue,
   type EventFilter,
+  CollectionFields,
+  buildCollections,
 } from './collections';
 import { SCRIPTS, redisKeys, type RedisKeys } from './redis-keys';
 
@@ -85,21 +87,8 @@ export async function openRedisStore(url: string, prefix: string, options: Redis
   return new RedisStore(redis, redisKeys(prefix), capacity, logger, where);
 }
 
-class RedisStore implements Store {
+class RedisStore extends CollectionFields implements Store {
   readonly kind = 'redis';
-  readonly users;
-  readonly servers;
-  readonly groups;
-  readonly tokens;
-  readonly oauthClients;
-  readonly oauthCodes;
-  readonly sessions;
-  readonly secrets;
-  readonly workshops;
-  readonly quotas;
-  readonly usage;
-  readonly meters;
-  readonly samlState;
   readonly events: EventLog;
   private closed = false;
 
@@ -110,19 +99,8 @@ class RedisStore implements Store {
     private readonly logger: Logger,
     private readonly where: string,
   ) {
-    this.users = new RedisCollection('users', this);
-    this.servers = new RedisCollection('servers', this);
-    this.groups = new RedisCollection('groups', this);
-    this.tokens = new RedisCollection('tokens', this);
-    this.oauthClients = new RedisCollection('oauthClients', this);
-    this.oauthCodes = new RedisCollection('oauthCodes', this);
-    this.sessions = new RedisCollection('sessions', this);
-    this.secrets = new RedisCollection('secrets', this);
-    this.workshops = new RedisCollection('workshops', this);
-    this.quotas = new RedisCollection('quotas', this);
-    this.usage = new RedisCollection('usage', this);
-    this.meters = new RedisCollection('meters', this);
-    this.samlState = new RedisCollection('samlState', this);
+    super();
+    Object.assign(this, buildCollections((name) => new RedisCollection(name, this)));
     this.events = {
       append: async (event: HubEvent) => {
         this.checkOpen();
