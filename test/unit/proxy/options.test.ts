@@ -20,6 +20,24 @@ function errorOf(argv: string[], environment: Record<string, string | undefined>
   throw new Error(`no error for ${argv.join(' ')}`);
 }
 
+/** What the CHP flags of these tests leave at its default (token from the environment). */
+const UNSET_BY_FLAGS = {
+  authToken: 'secret-token',
+  activityFlushMs: 10000,
+  prependPath: true,
+  customHeaders: [],
+  insecure: false,
+  sslRequestCert: false,
+  sslRejectUnauthorized: false,
+  apiSslRequestCert: false,
+  apiSslRejectUnauthorized: false,
+  workers: 1,
+  redisPrefix: 'sciencehub:proxy:',
+  redisConnectTimeoutMs: 15000,
+  edgeAuthUserPrefix: '/user/',
+  edgeAuthUrl: '/hub/edge-auth',
+};
+
 describe('parseProxyArgs', () => {
   it('applies CHP defaults', () => {
     expect(run([])).toEqual({
@@ -32,20 +50,7 @@ describe('parseProxyArgs', () => {
       includePrefix: true,
       hostRouting: false,
       xForward: true,
-      authToken: 'secret-token',
-      activityFlushMs: 10000,
-      prependPath: true,
-      customHeaders: [],
-      insecure: false,
-      sslRequestCert: false,
-      sslRejectUnauthorized: false,
-      apiSslRequestCert: false,
-      apiSslRejectUnauthorized: false,
-      workers: 1,
-      redisPrefix: 'sciencehub:proxy:',
-      redisConnectTimeoutMs: 15000,
-      edgeAuthUserPrefix: '/user/',
-      edgeAuthUrl: '/hub/edge-auth',
+      ...UNSET_BY_FLAGS,
     });
   });
 
@@ -81,20 +86,7 @@ describe('parseProxyArgs', () => {
       includePrefix: false,
       hostRouting: true,
       xForward: false,
-      authToken: 'secret-token',
-      activityFlushMs: 10000,
-      prependPath: true,
-      customHeaders: [],
-      insecure: false,
-      sslRequestCert: false,
-      sslRejectUnauthorized: false,
-      apiSslRequestCert: false,
-      apiSslRejectUnauthorized: false,
-      workers: 1,
-      redisPrefix: 'sciencehub:proxy:',
-      redisConnectTimeoutMs: 15000,
-      edgeAuthUserPrefix: '/user/',
-      edgeAuthUrl: '/hub/edge-auth',
+      ...UNSET_BY_FLAGS,
     });
   });
 
