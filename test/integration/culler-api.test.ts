@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { startHarness, ADMIN_SCOPES, ADMIN_TOKEN, type Harness } from '../helpers/hub-harness';
+import { pollUntil } from '../helpers/poll';
 
 jest.setTimeout(120_000);
 
@@ -15,15 +16,7 @@ const CLI = path.join(__dirname, '..', '..', 'dist', 'hub', 'cli.js');
 
 let h: Harness;
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const until = <T>(what: string, fn: () => Promise<T>, timeoutMs = 60_000) => pollUntil(what, fn, { timeoutMs, intervalMs: 200 });
 
 async function startServer(user: string): Promise<void> {
   await h.api('POST', '/users', { usernames: [user] });

@@ -4,18 +4,11 @@
 // the hub pages before a cull.
 import { startHarness, type Harness } from '../helpers/hub-harness';
 import { WebClient } from '../helpers/web-client';
+import { pollUntil } from '../helpers/poll';
 
 jest.setTimeout(120_000);
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const until = <T>(what: string, fn: () => Promise<T>, timeoutMs = 60_000) => pollUntil(what, fn, { timeoutMs, intervalMs: 200 });
 
 describe('idle culling in the hub, with the real single-user server', () => {
   const TIMEOUT_S = 5;

@@ -2,6 +2,7 @@
 // hold it to that, through @kubernetes/client-node and raw HTTP, so the spawner's tests can trust it.
 import { CoreV1Api, KubeConfig, PatchStrategy, Watch, setHeaderOptions } from '@kubernetes/client-node';
 import { startKubeApiServer, type KubeApiServer } from '../helpers/kube-api-server';
+import { pollUntil } from '../helpers/poll';
 
 const NS = 'api-test';
 let api: KubeApiServer;
@@ -27,13 +28,9 @@ async function raw(method: string, path: string, body?: unknown, contentType = '
   return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
 }
 
-async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = async (check: () => boolean, timeoutMs = 10_000): Promise<void> => {
+  await pollUntil('the condition', check, { timeoutMs, intervalMs: 10 });
+};
 
 test('create, get, list with selectors, delete; 404 and 409 as the real API answers them', async () => {
   const created = await core.createNamespacedPod({ namespace: NS, body: pod('a', { app: 'x', tier: 'one' }) });

@@ -4,6 +4,7 @@
 import { startKubeApiServer, type KubeApiServer } from '../helpers/kube-api-server';
 import { kubeSpawner, TEST_NAMESPACE } from '../helpers/kube-api-server/fixtures';
 import { startHarness, type Harness } from '../helpers/hub-harness';
+import { pollUntil } from '../helpers/poll';
 
 let api: KubeApiServer;
 let harness: Harness;
@@ -19,13 +20,12 @@ afterAll(async () => {
 }, 30_000);
 
 async function until<T>(get: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await get();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`condition not met in time: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  let last: T | undefined;
+  const found = await pollUntil('the condition', async () => {
+    last = await get();
+    return ok(last) ? { value: last } : undefined;
+  }, { timeoutMs, intervalMs: 50, detail: () => JSON.stringify(last) });
+  return found.value;
 }
 
 test('a server runs as a pod behind the proxy; an eviction is shown to the user as the reason it stopped', async () => {

@@ -7,6 +7,7 @@ import type { ProgressEvent, ServerRef, SpawnRequest } from '../../spawner/types
 import { abortStart, runStart, waitForHttp } from '../contracts/spawner.contract';
 import { startKubeApiServer, type KubeApiServer } from '../helpers/kube-api-server';
 import { kubeRequest, kubeSpawner, TEST_NAMESPACE } from '../helpers/kube-api-server/fixtures';
+import { pollUntil } from '../helpers/poll';
 
 let api: KubeApiServer;
 let spawner: KubernetesSpawner;
@@ -44,13 +45,9 @@ function leftBehind(req: SpawnRequest): string[] {
   return ['pods', 'secrets', 'networkpolicies'].flatMap((r) => api.store.list(r, TEST_NAMESPACE, mine).map((o) => `${r}/${o.metadata.name}`));
 }
 
-async function until(check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = async (check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> => {
+  await pollUntil('the condition', check, { timeoutMs, intervalMs: 20 });
+};
 
 describe('failed starts: the right message, nothing left behind', () => {
   test('an image that cannot be pulled', async () => {

@@ -6,14 +6,11 @@ import type { ProgressEvent, ServerRef, StartResult } from '../../spawner/types'
 import { refusesHttp, runStart, waitForHttp } from '../contracts/spawner.contract';
 import { startKubeApiServer, type KubeApiServer } from '../helpers/kube-api-server';
 import { kubeRequest, kubeSpawner, TEST_NAMESPACE } from '../helpers/kube-api-server/fixtures';
+import { pollUntil } from '../helpers/poll';
 
-async function until(check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = async (check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> => {
+  await pollUntil('the condition', check, { timeoutMs, intervalMs: 20 });
+};
 
 /** Runs a start until a progress message starting with `prefix`; returns the generator there. */
 async function startUntil(s: KubernetesSpawner, user: string, prefix: string) {

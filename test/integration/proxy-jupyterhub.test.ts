@@ -9,6 +9,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../helpers/ports';
+import { pollUntil } from '../helpers/poll';
 
 const CLI = path.join(__dirname, '..', '..', 'dist', 'hub', 'cli.js');
 
@@ -30,15 +31,8 @@ function call(url: string, method = 'GET', headers: Record<string, string> = {},
   });
 }
 
-async function until<T>(check: () => Promise<T | undefined>, what: string, timeoutMs: number, log: () => string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n--- jupyterhub log (tail) ---\n${log().slice(-4000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = <T>(check: () => Promise<T | undefined>, what: string, timeoutMs: number, log: () => string) =>
+  pollUntil(what, () => check().catch(() => undefined), { timeoutMs, intervalMs: 100, detail: () => `--- jupyterhub log (tail) ---\n${log().slice(-4000)}` });
 
 function alive(pid: number): boolean {
   try {

@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { RedisRouteStore } from '../../proxy/redis-route-store';
 import { runRouteStoreContract } from '../contracts/route-store.contract';
 import { startRedis, type RedisServer } from '../helpers/redis-server';
+import { pollUntil } from '../helpers/poll';
 
 const logger = pino({ level: process.env.PROXY_TEST_LOG ?? 'silent' });
 
@@ -21,13 +22,9 @@ const uniquePrefix = (): string => `store-test-${randomBytes(4).toString('hex')}
 const connect = (prefix: string): Promise<RedisRouteStore> =>
   RedisRouteStore.connect({ url: redis.url, prefix, logger, connectTimeoutMs: 10_000 });
 
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = async (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> => {
+  await pollUntil(what, check, { timeoutMs, intervalMs: 10 });
+};
 
 runRouteStoreContract('redis', () => connect(uniquePrefix()));
 

@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { startProxy, type RunningProxy } from '../../proxy/main';
 import { startEchoBackend, type EchoBackend } from '../helpers/echo-backend';
 import { startRedis, type RedisServer } from '../helpers/redis-server';
+import { pollUntil } from '../helpers/poll';
 
 const TOKEN = 'replica-test-token';
 const logger = pino({ level: process.env.PROXY_TEST_LOG ?? 'silent' });
@@ -32,13 +33,9 @@ function call(port: number, method: string, path: string, body?: string, auth = 
 const api = (p: RunningProxy, method: string, path: string, body?: unknown): Promise<Reply> =>
   call(p.apiPort, method, `/api/routes${path}`, body === undefined ? undefined : JSON.stringify(body), true);
 
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = async (check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> => {
+  await pollUntil(what, check, { timeoutMs, intervalMs: 20 });
+};
 
 async function health(p: RunningProxy): Promise<{ status: string; redis: { connected: boolean; since: string } }> {
   return JSON.parse((await call(p.publicPort, 'GET', '/_chp_healthz')).body);

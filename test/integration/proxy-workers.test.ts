@@ -8,6 +8,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { startEchoBackend, type EchoBackend } from '../helpers/echo-backend';
 import { startRedis } from '../helpers/redis-server';
+import { pollUntil } from '../helpers/poll';
 
 const CLI = path.join(__dirname, '..', '..', 'dist', 'hub', 'cli.js');
 const TOKEN = 'workers-test-token';
@@ -43,13 +44,9 @@ function childrenOf(pid: number): number[] {
   return out;
 }
 
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const until = async (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> => {
+  await pollUntil(what, check, { timeoutMs, intervalMs: 25 });
+};
 
 describe('proxy --workers 2', () => {
   let backend: EchoBackend;
